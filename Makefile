@@ -1,0 +1,127 @@
+# prun - a prefork job runner.  See README.md.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNFLAGS = -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wmissing-declarations -Wshadow -Wpointer-arith \
+	-Wwrite-strings -Wundef
+BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
+BSD_LIBS := $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
+
+# SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+ifeq ($(SANITIZE),1)
+VARIANT = san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+else
+VARIANT = plain
+SANFLAGS =
+endif
+
+BUILD = build/$(VARIANT)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(BSD_CFLAGS) $(WARNFLAGS) $(CFLAGS) \
+	$(SANFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS = $(BSD_LIBS)
+
+SRCS = $(wildcard src/*.c)
+OBJS = $(SRCS:src/%.c=$(BUILD)/%.o)
+LIBOBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
+
+# Packages that building and testing need on Debian.
+DEPS = gcc make pkg-config libbsd-dev bats bats-assert bats-support mandoc \
+	parallel jq libxml2-utils time procps util-linux bsdextrautils
+
+.PHONY: all deps check unit test demo install uninstall clean format lint \
+	bench fuzz valgrind-check
+
+all: prun
+
+prun: $(BUILD)/prun
+	cp $(BUILD)/prun prun
+
+$(BUILD)/prun: $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $@
+
+-include $(OBJS:.o=.d)
+
+# Install what is missing (as root), or say what to install.
+deps:
+	@missing=""; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			    $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing packages:$$missing (run as root, or" \
+			    "apt-get install them)" >&2; exit 1; \
+		fi; \
+	fi
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) test
+
+UNIT_SRCS = $(wildcard tests/unit/*_test.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(ALL_LDFLAGS) $(LIBS)
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t || exit 1; done
+
+# BATS_JOBS may run test files in parallel (needs GNU parallel).
+test: prun
+	PRUN="$(CURDIR)/prun" bats $(BATS_FLAGS) tests
+
+demo: deps
+	$(MAKE) all
+	./prun examples/demo.jobs -j 8
+
+install: prun
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 prun $(DESTDIR)$(BINDIR)/prun
+	install -m 0644 man/prun.1 $(DESTDIR)$(MANDIR)/man1/prun.1
+	install -m 0644 completions/prun.bash $(DESTDIR)$(BASHCOMPDIR)/prun
+	install -m 0644 completions/_prun $(DESTDIR)$(ZSHCOMPDIR)/_prun
+	install -m 0644 completions/prun.fish $(DESTDIR)$(FISHCOMPDIR)/prun.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/prun $(DESTDIR)$(MANDIR)/man1/prun.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/prun $(DESTDIR)$(ZSHCOMPDIR)/_prun \
+	    $(DESTDIR)$(FISHCOMPDIR)/prun.fish
+
+format:
+	clang-format -i src/*.[ch] $(wildcard tests/unit/*.c fuzz/*.c bench/*.c)
+
+lint:
+	clang-format --dry-run -Werror src/*.[ch] \
+	    $(wildcard tests/unit/*.c fuzz/*.c bench/*.c)
+	mandoc -Tlint -Wwarning man/prun.1
+
+clean:
+	rm -rf build prun
