@@ -1,0 +1,72 @@
+/*
+ * Job records: creation, release and what their status means.
+ */
+#include <sys/wait.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "job.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+struct job *
+job_new(uint64_t seq, const char *cmd, size_t len)
+{
+	struct job *j;
+
+	j = xcalloc(1, sizeof(*j));
+	j->seq = seq;
+	j->cmd = xmemdup(cmd, len);
+	j->cmdlen = len;
+	j->attempt = 1;
+	j->outfd = j->errfd = -1;
+	return j;
+}
+
+void
+job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->outfd != -1)
+		close(j->outfd);
+	if (j->errfd != -1)
+		close(j->errfd);
+	free(j->cmd);
+	free(j);
+}
+
+/* Did the job fail: not started, non-zero exit, or killed by a signal? */
+int
+job_failed(const struct job *j)
+{
+	if (j->stage != STAGE_RAN || j->lost || j->timed_out)
+		return 1;
+	return !WIFEXITED(j->wstatus) || WEXITSTATUS(j->wstatus) != 0;
+}
+
+/* The exit value as GNU parallel's joblog shows it (-1 on a timeout). */
+int
+job_exitval(const struct job *j)
+{
+	if (j->timed_out)
+		return -1;
+	if (j->stage != STAGE_RAN)
+		return j->stage == STAGE_EXEC && j->spawn_errno == 2 ? 127 :
+		    j->stage == STAGE_EXEC ? 126 : 255;
+	if (WIFEXITED(j->wstatus))
+		return WEXITSTATUS(j->wstatus);
+	return 0;
+}
+
+/* The signal that ended it, or 0. */
+int
+job_termsig(const struct job *j)
+{
+	if (j->stage != STAGE_RAN)
+		return 0;
+	if (WIFSIGNALED(j->wstatus))
+		return WTERMSIG(j->wstatus);
+	return 0;
+}

@@ -1,0 +1,321 @@
+/*
+ * prun: run the lines of a command file on a pool of prefork workers.
+ *
+ * main() parses the command line into struct prun_opts, checks what can be
+ * checked before any job runs, and hands over to the supervisor.  The
+ * option table below is the one list of options: --help is printed from
+ * it, and the man page and completions are checked against it.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prun.h"
+#include "fd.h"
+#include "supervisor.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+enum {
+	OPT_SHELL = 256,
+	OPT_TMPDIR,
+	OPT_MAX_JOBS_PER_WORKER,
+	OPT_HELP,
+	OPT_VERSION
+};
+
+struct optdef {
+	const char *name;
+	int val; /* short letter, or OPT_* */
+	int has_arg;
+	const char *arg;
+	const char *topic;
+	const char *help;
+};
+
+static const struct optdef optdefs[] = {
+	{ "jobs", 'j', required_argument, "N", "Running jobs",
+	    "run N jobs at once: N, N% of CPUs, +N, -N, 0 (max)" },
+	{ "shell", OPT_SHELL, required_argument, "PATH", "Running jobs",
+	    "run each line with PATH -c LINE (default /bin/sh)" },
+	{ "max-jobs-per-worker", OPT_MAX_JOBS_PER_WORKER, required_argument,
+	    "N", "Running jobs", "replace a worker after it ran N jobs" },
+	{ "tmpdir", OPT_TMPDIR, required_argument, "DIR", "Running jobs",
+	    "spool job output in DIR (default $TMPDIR or /tmp)" },
+	{ "arg-file", 'a', required_argument, "FILE", "Input",
+	    "read commands from FILE (as a file operand)" },
+	{ "keep-order", 'k', no_argument, NULL, "Output",
+	    "print output in input order, not completion order" },
+	{ "ungroup", 'u', no_argument, NULL, "Output",
+	    "pass output through as it comes (may interleave)" },
+	{ "quiet", 'q', no_argument, NULL, "Output",
+	    "no failure summary on stderr" },
+	{ "help", 'h', no_argument, NULL, "Other", "print this help and exit" },
+	{ "version", 'V', no_argument, NULL, "Other",
+	    "print the version and exit" },
+};
+
+#define NOPTS (sizeof(optdefs) / sizeof(optdefs[0]))
+
+static const char *topics[] = { "Input", "Running jobs", "Output", "Other" };
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: prun [options] [file ...]\n");
+}
+
+static __dead void
+help(void)
+{
+	char left[64];
+	size_t t, i;
+
+	usage(stdout);
+	printf("Run each line of the files (or stdin) as a shell command, "
+	       "N at a time.\n");
+	for (t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
+		printf("\n%s:\n", topics[t]);
+		for (i = 0; i < NOPTS; i++) {
+			const struct optdef *d = &optdefs[i];
+
+			if (strcmp(d->topic, topics[t]) != 0)
+				continue;
+			if (d->val < 256)
+				snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				    d->val, d->name, d->arg ? " " : "",
+				    d->arg ? d->arg : "");
+			else
+				snprintf(left, sizeof(left), "    --%s%s%s",
+				    d->name, d->arg ? " " : "",
+				    d->arg ? d->arg : "");
+			if (strlen(left) > 26)
+				printf("  %s\n  %-26s %s\n", left, "", d->help);
+			else
+				printf("  %-26s %s\n", left, d->help);
+		}
+	}
+	printf("\nExit status: 0 all jobs succeeded, 1-100 that many failed, "
+	       "101 more than\n100 failed, 255 prun's own error.  "
+	       "See prun(1).\n");
+	exit(0);
+}
+
+/* Resolve -j's argument against the number of online CPUs. */
+static void
+parse_jobs(const char *arg, struct prun_opts *o)
+{
+	const char *errstr = NULL;
+	long ncpu, n;
+	char *end;
+	double pct;
+
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 1)
+		ncpu = 1;
+	if (*arg == '\0')
+		goto bad;
+	if (arg[strlen(arg) - 1] == '%') {
+		errno = 0;
+		pct = strtod(arg, &end);
+		if (errno != 0 || end != arg + strlen(arg) - 1 || end == arg ||
+		    !(pct >= 0) || pct > 1e6 || *arg == '+' || *arg == '-' ||
+		    *arg == ' ')
+			goto bad;
+		n = (long)(ncpu * pct / 100.0);
+	} else if (*arg == '+' || *arg == '-') {
+		n = strtonum(arg + 1, 0, PRUN_MAX_WORKERS, &errstr);
+		if (errstr != NULL || arg[1] == '+' || arg[1] == '-' ||
+		    arg[1] == ' ' || arg[1] == '\0')
+			goto bad;
+		n = *arg == '+' ? ncpu + n : ncpu - n;
+	} else {
+		n = strtonum(arg, 0, PRUN_MAX_WORKERS, &errstr);
+		if (errstr != NULL || *arg == ' ')
+			goto bad;
+		if (n == 0) {
+			o->jobs_unlimited = 1;
+			n = 1;
+		}
+	}
+	if (n < 1)
+		n = 1;
+	if (n > PRUN_MAX_WORKERS)
+		n = PRUN_MAX_WORKERS;
+	o->jobs = (int)n;
+	return;
+bad:
+	errx(PRUN_EXIT_ERROR, "-j '%s': not a job count (N, N%%, +N, -N or 0)",
+	    arg);
+}
+
+static int
+parse_count(const char *opt, const char *arg, long long min, long long max)
+{
+	const char *errstr;
+	long long n;
+
+	n = strtonum(arg, min, max, &errstr);
+	if (errstr != NULL)
+		errx(PRUN_EXIT_ERROR, "%s '%s': %s", opt, arg, errstr);
+	return (int)n;
+}
+
+/* Find the shell: a path, or a name looked up in $PATH. */
+static const char *
+find_shell(const char *name)
+{
+	char buf[PATH_MAX], *path, *dir, *save = NULL;
+	struct stat st;
+
+	if (*name == '\0')
+		errx(PRUN_EXIT_ERROR, "--shell '': empty path");
+	if (strchr(name, '/') != NULL) {
+		if (access(name, X_OK) == -1)
+			err(PRUN_EXIT_ERROR, "--shell %s", name);
+		if (stat(name, &st) == 0 && S_ISDIR(st.st_mode))
+			errx(PRUN_EXIT_ERROR, "--shell %s: Is a directory",
+			    name);
+		return name;
+	}
+	path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	for (dir = strtok_r(path, ":", &save); dir != NULL;
+	     dir = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", dir, name);
+		if (access(buf, X_OK) == 0 && stat(buf, &st) == 0 &&
+		    !S_ISDIR(st.st_mode)) {
+			free(path);
+			return xstrdup(buf);
+		}
+	}
+	errx(PRUN_EXIT_ERROR, "--shell %s: not found in PATH", name);
+}
+
+/* The spool directory must take a file now, not after the jobs ran. */
+static void
+check_tmpdir(const char *dir, const char *how)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(dir, &st) == -1)
+		err(PRUN_EXIT_ERROR, "%s %s", how, dir);
+	if (!S_ISDIR(st.st_mode))
+		errx(PRUN_EXIT_ERROR, "%s %s: Not a directory", how, dir);
+	if ((fd = fd_spool_open(dir)) == -1)
+		err(PRUN_EXIT_ERROR, "%s %s: cannot create spool files", how,
+		    dir);
+	close(fd);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct option longopts[NOPTS + 1];
+	char shortopts[3 * NOPTS + 2], *p = shortopts;
+	struct prun_opts o;
+	const char *tmpdir_how = "--tmpdir";
+	char **files;
+	int c, nfiles = 0, i;
+	size_t k;
+
+	setproctitle_init(argc, argv, environ);
+	memset(&o, 0, sizeof(o));
+	o.shell = "/bin/sh";
+	o.outmode = OUT_GROUP;
+	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o.jobs < 1)
+		o.jobs = 1;
+	files = xcalloc((size_t)argc + 1, sizeof(*files));
+
+	*p++ = ':'; /* report a missing argument as ':' */
+	for (k = 0; k < NOPTS; k++) {
+		longopts[k].name = optdefs[k].name;
+		longopts[k].has_arg = optdefs[k].has_arg;
+		longopts[k].flag = NULL;
+		longopts[k].val = optdefs[k].val;
+		if (optdefs[k].val < 256) {
+			*p++ = (char)optdefs[k].val;
+			if (optdefs[k].has_arg == required_argument)
+				*p++ = ':';
+		}
+	}
+	*p = '\0';
+	memset(&longopts[NOPTS], 0, sizeof(longopts[NOPTS]));
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			parse_jobs(optarg, &o);
+			break;
+		case 'a':
+			files[nfiles++] = optarg;
+			break;
+		case 'k':
+			o.keep_order = 1;
+			break;
+		case 'u':
+			o.outmode = OUT_UNGROUP;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case OPT_SHELL:
+			o.shell = find_shell(optarg);
+			break;
+		case OPT_TMPDIR:
+			o.tmpdir = optarg;
+			break;
+		case OPT_MAX_JOBS_PER_WORKER:
+			o.max_jobs_per_worker = parse_count(
+			    "--max-jobs-per-worker", optarg, 1, INT_MAX);
+			break;
+		case 'h':
+			help();
+		case 'V':
+			printf("prun %s\n", PRUN_VERSION);
+			exit(0);
+		case ':':
+			if (optopt != 0 && optopt < 256)
+				errx(PRUN_EXIT_ERROR,
+				    "option -%c needs an argument", optopt);
+			errx(PRUN_EXIT_ERROR, "option %s needs an argument",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0 && optopt < 256)
+				errx(PRUN_EXIT_ERROR,
+				    "unknown option -%c (see prun --help)",
+				    optopt);
+			errx(PRUN_EXIT_ERROR,
+			    "unknown option %s (see prun --help)",
+			    argv[optind - 1]);
+		}
+	}
+	for (i = optind; i < argc; i++)
+		files[nfiles++] = argv[i];
+	o.files = files;
+	o.nfiles = nfiles;
+
+	if (o.tmpdir == NULL) {
+		o.tmpdir = getenv("TMPDIR");
+		tmpdir_how = "TMPDIR";
+		if (o.tmpdir == NULL || *o.tmpdir == '\0') {
+			o.tmpdir = "/tmp";
+			tmpdir_how = "spool directory";
+		}
+	}
+	if (o.outmode == OUT_GROUP)
+		check_tmpdir(o.tmpdir, tmpdir_how);
+
+	return supervisor_run(&o);
+}

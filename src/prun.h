@@ -1,0 +1,51 @@
+/*
+ * prun.h: what cuts across modules: the version, limits, exit statuses and
+ * the parsed command line (struct prun_opts).
+ *
+ * main.c fills struct prun_opts once; every other module reads it and must
+ * never change it.  Nothing here has a body.
+ */
+#ifndef PRUN_PRUN_H
+#define PRUN_PRUN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "compat.h"
+
+#define PRUN_VERSION "0.1.0"
+
+/* Exit statuses, as GNU parallel's. */
+#define PRUN_EXIT_OK 0
+#define PRUN_EXIT_MANY_FAILED 101 /* more than 100 jobs failed */
+#define PRUN_EXIT_ERROR 255	  /* prun's own error */
+#define PRUN_EXIT_SIGHUP 129
+#define PRUN_EXIT_SIGINT 130
+#define PRUN_EXIT_SIGTERM 143
+
+/* Limits. */
+#define PRUN_MAX_WORKERS 65536
+#define PRUN_MAX_CMD (16u * 1024 * 1024)      /* one command, in bytes */
+#define PRUN_MAX_FRAME (PRUN_MAX_CMD + 4096u) /* one wire frame */
+
+/* How a job's output reaches prun's stdout and stderr. */
+enum prun_outmode {
+	OUT_GROUP,  /* spooled, printed whole when the job ends */
+	OUT_LINE,   /* --line-buffer: whole lines as they arrive */
+	OUT_UNGROUP /* -u: the job writes to prun's stdout directly */
+};
+
+struct prun_opts {
+	char **files;	      /* command files; none means stdin */
+	int nfiles;
+	int jobs;	      /* -j, resolved to a worker count >= 1 */
+	int jobs_unlimited;   /* -j 0: as many as limits allow */
+	const char *shell;    /* --shell, default /bin/sh */
+	int keep_order;	      /* -k */
+	enum prun_outmode outmode;
+	const char *tmpdir;   /* --tmpdir, else $TMPDIR, else /tmp */
+	int max_jobs_per_worker; /* 0: no limit */
+	int quiet;	      /* -q */
+};
+
+#endif

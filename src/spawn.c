@@ -1,0 +1,197 @@
+/*
+ * Job spawning.  The worker is small and single-threaded, so vfork(2) is
+ * both safe and the cheapest way to start a process: the child only makes
+ * system calls on memory prepared before the fork, then execs or _exits,
+ * as posix_spawn(3) does inside glibc.
+ */
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prun.h"
+#include "proto.h"
+#include "spawn.h"
+
+/* The kernel's limit on one argv string (MAX_ARG_STRLEN). */
+#define ARG_STRLEN_MAX (32 * 4096 - 1)
+
+/* A command too long for argv goes through a memfd the shell reads. */
+static int
+long_command_fd(const struct spawn_req *req)
+{
+	static const char pre[] = "exec 3<&-\n";
+	int fd;
+
+	if ((fd = memfd_create("prun-command", MFD_CLOEXEC)) == -1)
+		return -1;
+	if (write(fd, pre, sizeof(pre) - 1) != (ssize_t)sizeof(pre) - 1 ||
+	    write(fd, req->cmd, req->cmdlen) != (ssize_t)req->cmdlen) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+pid_t
+spawn_job(const struct spawn_req *req, int *errnum, int *stage)
+{
+	volatile int child_errno = 0;
+	char *argv[4];
+	sigset_t all, old;
+	volatile int memfd = -1;
+	int sig;
+	pid_t pid;
+
+	*errnum = 0;
+	*stage = STAGE_RAN;
+	argv[0] = (char *)(uintptr_t)req->shell;
+	if (req->cmdlen > ARG_STRLEN_MAX) {
+		if ((memfd = long_command_fd(req)) == -1) {
+			*errnum = errno;
+			*stage = STAGE_EXEC;
+			return -1;
+		}
+		argv[1] = (char *)(uintptr_t)"/dev/fd/3";
+		argv[2] = NULL;
+	} else {
+		argv[1] = (char *)(uintptr_t)"-c";
+		argv[2] = (char *)(uintptr_t)req->cmd;
+		argv[3] = NULL;
+	}
+
+	/* No handler may run in the child while it shares our memory. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = vfork();
+	if (pid == 0) {
+		struct sigaction sa;
+		int nullfd;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		for (sig = 1; sig < NSIG; sig++)
+			sigaction(sig, &sa, NULL); /* fails harmlessly on some */
+		setpgid(0, 0);
+		if ((nullfd = open("/dev/null", O_RDONLY)) == -1)
+			goto fail;
+		if (dup2(nullfd, 0) == -1 || dup2(req->fd_out, 1) == -1 ||
+		    dup2(req->fd_err, 2) == -1)
+			goto fail;
+		if (memfd != -1 && dup2(memfd, 3) == -1)
+			goto fail;
+		/* Everything else of ours is close-on-exec. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execve(req->shell, argv, req->envp);
+	fail:
+		child_errno = errno ? errno : EINVAL;
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (pid == -1) {
+		*errnum = errno;
+		*stage = STAGE_FORK;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (memfd != -1)
+		close(memfd);
+	if (pid != -1 && child_errno != 0) {
+		/* The exec failed: reap the child, report why. */
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		*errnum = child_errno;
+		*stage = STAGE_EXEC;
+		return -1;
+	}
+	return pid;
+}
+
+/* Read the pids listed in /proc/PID/task/PID/children into buf. */
+static size_t
+read_children(pid_t pid, pid_t *buf, size_t max)
+{
+	char path[64], data[4096], *p, *end;
+	size_t n = 0;
+	ssize_t len;
+	long v;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+	    (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	len = read(fd, data, sizeof(data) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	data[len] = '\0';
+	for (p = data; n < max; p = end) {
+		v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (v > 0)
+			buf[n++] = (pid_t)v;
+	}
+	return n;
+}
+
+/* Signal pid's descendants that are not in process group pgid. */
+static void
+signal_escapees(pid_t pid, pid_t pgid, int sig, int depth)
+{
+	pid_t kids[256];
+	size_t i, n;
+
+	if (depth > 64)
+		return;
+	n = read_children(pid, kids, 256);
+	for (i = 0; i < n; i++) {
+		if (getpgid(kids[i]) != pgid) {
+			kill(-kids[i], sig); /* a group leader after setsid() */
+			kill(kids[i], sig);
+		}
+		signal_escapees(kids[i], pgid, sig, depth + 1);
+	}
+}
+
+void
+spawn_signal_tree(pid_t pid, int sig)
+{
+	signal_escapees(pid, pid, sig, 0);
+	kill(-pid, sig);
+}
+
+void
+spawn_reap_orphans(void)
+{
+	pid_t self = getpid(), kids[256];
+	size_t i, n;
+	int round;
+
+	/* Killing one may orphan its children to us: go round a few times. */
+	for (round = 0; round < 16; round++) {
+		if ((n = read_children(self, kids, 256)) == 0)
+			break;
+		for (i = 0; i < n; i++) {
+			signal_escapees(kids[i], getpgid(kids[i]), SIGKILL, 0);
+			kill(-kids[i], SIGKILL);
+			kill(kids[i], SIGKILL);
+		}
+		for (i = 0; i < n; i++)
+			while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
+				;
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}

@@ -1,0 +1,708 @@
+/*
+ * Supervisor: forks the worker pool, reads the command file, hands each
+ * idle worker the next job, collects results, and shuts everything down
+ * in order.  One event loop; no busy waiting; no scan over all workers on
+ * the way of a job (idle workers wait on a list).
+ */
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prun.h"
+#include "cmdfile.h"
+#include "evloop.h"
+#include "fd.h"
+#include "job.h"
+#include "output.h"
+#include "proto.h"
+#include "sig.h"
+#include "supervisor.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+#define FDQ_MAX 8
+
+struct supervisor;
+
+struct wslot {
+	struct supervisor *sup;
+	int slot; /* 1..N */
+	pid_t pid;
+	int alive; /* has a process and a socket */
+	int retiring; /* sent SHUTDOWN; replace it when it goes */
+	int hello;
+	struct ev_io io;
+	struct framebuf in;
+	struct framebuf out;
+	int fdq[FDQ_MAX]; /* descriptors received, not yet claimed */
+	int nfdq;
+	struct job *job;
+	unsigned long njobs;
+	TAILQ_ENTRY(wslot) idle_entry;
+};
+
+struct supervisor {
+	const struct prun_opts *o;
+	struct evloop *loop;
+	struct output *out;
+
+	struct cmdfile *cf;
+	struct ev_io in_io;
+	int in_eof;
+
+	struct wslot *w;
+	int nw;
+	int nalive;
+	TAILQ_HEAD(, wslot) idle;
+
+	struct jobq pending; /* read ahead, not yet dispatched */
+	struct jobq running;
+	int nrunning;
+	uint64_t next_seq;
+	uint64_t next_ord;
+
+	uint64_t ndone;
+	uint64_t nfailed;
+
+	struct ev_io sig_io;
+	int stopping;	 /* start no new job */
+	int exit_signal; /* the signal that stopped the run */
+	int nsignals;
+	int fatal;	 /* a prun error: exit 255 */
+	int done;
+	pid_t self;
+	char errbuf[1024];
+};
+
+static void dispatch(struct supervisor *);
+static void worker_lost(struct wslot *);
+static int worker_start(struct supervisor *, struct wslot *);
+
+/* Parse one command off the input into a new job; NULL when none is ready. */
+static struct job *
+read_job(struct supervisor *sup)
+{
+	struct cmdline line;
+	struct job *j;
+
+	while (!sup->in_eof) {
+		switch (cmdfile_next(sup->cf, &line, sup->errbuf,
+		    sizeof(sup->errbuf))) {
+		case CMD_OK:
+			j = job_new(++sup->next_seq, line.cmd, line.len);
+			return j;
+		case CMD_AGAIN:
+			if (sup->in_io.added)
+				return NULL;
+			if (ev_io_add(sup->loop, &sup->in_io,
+			    cmdfile_fd(sup->cf), EPOLLIN) == 0)
+				return NULL;
+			/* A file or /dev/null: reads never block. */
+			cmdfile_always_readable(sup->cf);
+			break;
+		case CMD_EOF:
+			sup->in_eof = 1;
+			if (sup->in_io.added)
+				ev_io_del(sup->loop, &sup->in_io);
+			break;
+		case CMD_ERROR:
+			warnx("%s", sup->errbuf);
+			sup->fatal = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void
+input_cb(struct ev_io *io, uint32_t events __unused)
+{
+	struct supervisor *sup = io->arg;
+
+	cmdfile_readable(sup->cf);
+	ev_io_del(sup->loop, &sup->in_io);
+	dispatch(sup);
+}
+
+/* Write what is queued for a worker; wait for EPOLLOUT if it won't take it. */
+static void
+worker_flush(struct wslot *w)
+{
+	ssize_t n;
+
+	while (fb_len(&w->out) > 0) {
+		n = send(w->io.fd, w->out.buf + w->out.rpos, fb_len(&w->out),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return; /* EPIPE: its EOF will follow */
+		}
+		fb_consume(&w->out, (size_t)n);
+	}
+	ev_io_mod(w->sup->loop, &w->io,
+	    EPOLLIN | (fb_len(&w->out) > 0 ? EPOLLOUT : 0));
+}
+
+static int
+can_start(struct supervisor *sup)
+{
+	if (sup->stopping || sup->done)
+		return 0;
+	return 1;
+}
+
+/* Hand job j to idle worker w. */
+static void
+start_job(struct supervisor *sup, struct wslot *w, struct job *j)
+{
+	struct msg_job m;
+
+	TAILQ_REMOVE(&sup->idle, w, idle_entry);
+	if (j->attempt == 1)
+		j->ord = sup->next_ord++;
+	j->state = JOB_RUNNING;
+	j->w = w;
+	j->slot = w->slot;
+	j->pid = 0;
+	j->start_mono = ev_now();
+	w->job = j;
+	TAILQ_INSERT_TAIL(&sup->running, j, entry);
+	sup->nrunning++;
+
+	memset(&m, 0, sizeof(m));
+	m.seq = j->seq;
+	m.slot = (uint32_t)w->slot;
+	m.outmode = (uint32_t)sup->o->outmode;
+	m.attempt = (uint32_t)j->attempt;
+	m.shell = sup->o->shell;
+	m.shell_len = (uint32_t)strlen(sup->o->shell);
+	m.cmd = j->cmd;
+	m.cmd_len = (uint32_t)j->cmdlen;
+	proto_enc_job(&w->out, &m);
+	worker_flush(w);
+}
+
+/* Is there, or may there still be, a job to run? */
+static int
+work_left(struct supervisor *sup)
+{
+	return !sup->stopping && (!sup->in_eof || !TAILQ_EMPTY(&sup->pending));
+}
+
+static void
+check_done(struct supervisor *sup)
+{
+	if (sup->nrunning == 0 && (sup->stopping || (sup->in_eof &&
+	    TAILQ_EMPTY(&sup->pending))))
+		sup->done = 1;
+	else if (sup->nrunning == 0 && sup->nalive == 0 && work_left(sup)) {
+		warnx("no worker could be started; stopping");
+		sup->fatal = 1;
+		sup->stopping = 1;
+		sup->done = 1;
+	}
+}
+
+static void
+dispatch(struct supervisor *sup)
+{
+	struct wslot *w;
+	struct job *j;
+
+	while ((w = TAILQ_FIRST(&sup->idle)) != NULL && can_start(sup)) {
+		if ((j = TAILQ_FIRST(&sup->pending)) != NULL)
+			TAILQ_REMOVE(&sup->pending, j, entry);
+		else if ((j = read_job(sup)) == NULL)
+			break;
+		start_job(sup, w, j);
+	}
+	check_done(sup);
+}
+
+/* Say why a job could not start. */
+static void
+warn_not_started(struct supervisor *sup, const struct job *j)
+{
+	static const char *what[] = { "", "creating a spool file in",
+		"creating a pipe", "forking", "executing" };
+	const char *arg = "";
+
+	if (j->stage == STAGE_SPOOL)
+		arg = sup->o->tmpdir;
+	else if (j->stage == STAGE_EXEC)
+		arg = sup->o->shell;
+	warnx("job %" PRIu64 ": %s%s%s: %s", j->seq, what[j->stage],
+	    *arg ? " " : "", arg, strerror(j->spawn_errno));
+	if (j->stage == STAGE_SPOOL)
+		sup->fatal = 1;
+}
+
+/* A stop that can't deliver output: kill what runs, start nothing. */
+static void
+stop_now(struct supervisor *sup, int sig)
+{
+	struct msg_kill k;
+	struct job *j;
+
+	sup->stopping = 1;
+	TAILQ_FOREACH(j, &sup->running, entry) {
+		k.seq = j->seq;
+		k.signal = (uint32_t)sig;
+		proto_enc_kill(&j->w->out, &k);
+		worker_flush(j->w);
+	}
+}
+
+/* The job is over for good: count it and print it. */
+static void
+job_finish(struct supervisor *sup, struct job *j)
+{
+	j->state = JOB_DONE;
+	sup->ndone++;
+	if (job_failed(j))
+		sup->nfailed++;
+	if (j->stage != STAGE_RAN)
+		warn_not_started(sup, j);
+	if (output_job_done(sup->out, j) == -1) {
+		if (errno != EPIPE)
+			warn("writing output");
+		sup->fatal = 1;
+		stop_now(sup, SIGKILL);
+	}
+}
+
+/* Take a received descriptor off w's queue; -1 if none came. */
+static int
+fdq_pop(struct wslot *w)
+{
+	int fd;
+
+	if (w->nfdq == 0)
+		return -1;
+	fd = w->fdq[0];
+	memmove(w->fdq, w->fdq + 1, sizeof(int) * (size_t)--w->nfdq);
+	return fd;
+}
+
+static void
+worker_done(struct wslot *w, const struct msg_done *d)
+{
+	struct supervisor *sup = w->sup;
+	struct job *j = w->job;
+
+	j->wstatus = d->wstatus;
+	j->spawn_errno = d->spawn_errno;
+	j->stage = (int)d->stage;
+	j->start_real_ns = d->start_real_ns;
+	j->runtime_ns = d->runtime_ns;
+	j->out_bytes = d->out_bytes;
+	j->err_bytes = d->err_bytes;
+	if (d->fdmask & PROTO_FD_OUT)
+		j->outfd = fdq_pop(w);
+	if (d->fdmask & PROTO_FD_ERR)
+		j->errfd = fdq_pop(w);
+
+	TAILQ_REMOVE(&sup->running, j, entry);
+	sup->nrunning--;
+	ev_timer_del(sup->loop, &j->timer);
+	w->job = NULL;
+	w->njobs++;
+	if (sup->o->max_jobs_per_worker > 0 &&
+	    w->njobs >= (unsigned long)sup->o->max_jobs_per_worker) {
+		w->retiring = 1;
+		proto_enc_shutdown(&w->out);
+		worker_flush(w);
+	} else
+		TAILQ_INSERT_HEAD(&sup->idle, w, idle_entry);
+	job_finish(sup, j);
+}
+
+/* Handle every whole frame in w's input; -1 on a protocol error. */
+static int
+worker_frames(struct wslot *w)
+{
+	struct proto_hdr hdr;
+	struct msg_hello hello;
+	struct msg_started st;
+	struct msg_done d;
+	const unsigned char *p;
+	const char *errstr = NULL;
+	int r, fd;
+
+	while ((r = proto_frame(w->in.buf + w->in.rpos, fb_len(&w->in), &hdr,
+	    &p, &errstr)) == 1) {
+		switch (hdr.type) {
+		case MSG_HELLO:
+			if (proto_dec_hello(p, hdr.len, &hello, &errstr) == -1)
+				goto bad;
+			if (hello.version != PROTO_VERSION) {
+				errstr = "protocol version mismatch";
+				goto bad;
+			}
+			w->hello = 1;
+			break;
+		case MSG_STARTED:
+			if (proto_dec_started(p, hdr.len, &st, &errstr) == -1)
+				goto bad;
+			if (w->job == NULL || st.seq != w->job->seq) {
+				errstr = "STARTED for a job it does not run";
+				goto bad;
+			}
+			w->job->pid = (pid_t)st.pid;
+			w->job->start_real_ns = st.start_real_ns;
+			/* Line-buffered pipes: handled by output's reader. */
+			while ((hdr.flags & (PROTO_FD_OUT | PROTO_FD_ERR)) &&
+			    (fd = fdq_pop(w)) != -1) {
+				close(fd);
+				hdr.flags &= (uint16_t)(hdr.flags - 1);
+			}
+			break;
+		case MSG_DONE:
+			if (proto_dec_done(p, hdr.len, &d, &errstr) == -1)
+				goto bad;
+			if (w->job == NULL || d.seq != w->job->seq) {
+				errstr = "DONE for a job it does not run";
+				goto bad;
+			}
+			fb_consume(&w->in, PROTO_HDR_LEN + hdr.len);
+			worker_done(w, &d);
+			continue;
+		default:
+			errstr = "unexpected frame";
+			goto bad;
+		}
+		fb_consume(&w->in, PROTO_HDR_LEN + hdr.len);
+	}
+	if (r == 0)
+		return 0;
+bad:
+	warnx("worker %d (pid %d): %s", w->slot, (int)w->pid, errstr);
+	return -1;
+}
+
+static void
+worker_cb(struct ev_io *io, uint32_t events)
+{
+	struct wslot *w = io->arg;
+	int fds[FD_MAX_PASS], nfds, i, eof = 0;
+	ssize_t n;
+
+	if (events & EPOLLOUT)
+		worker_flush(w);
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	for (;;) {
+		n = fd_recv_with_fds(io->fd, fb_reserve(&w->in, 65536), 65536,
+		    fds, &nfds);
+		for (i = 0; i < nfds; i++) {
+			if (w->nfdq < FDQ_MAX)
+				w->fdq[w->nfdq++] = fds[i];
+			else
+				close(fds[i]);
+		}
+		if (n > 0) {
+			fb_commit(&w->in, (size_t)n);
+			if (n < 65536)
+				break;
+			continue;
+		}
+		if (n == -1 && errno == EAGAIN)
+			break;
+		eof = 1;
+		break;
+	}
+	if (worker_frames(w) == -1) {
+		kill(w->pid, SIGKILL);
+		eof = 1;
+	}
+	if (eof)
+		worker_lost(w);
+	dispatch(w->sup);
+}
+
+/* w's process is gone (or must go): fail its job, and replace it. */
+static void
+worker_lost(struct wslot *w)
+{
+	struct supervisor *sup = w->sup;
+	struct job *j = w->job;
+	int fd;
+
+	ev_io_del(sup->loop, &w->io);
+	close(w->io.fd);
+	w->alive = 0;
+	sup->nalive--;
+	while ((fd = fdq_pop(w)) != -1)
+		close(fd);
+	fb_consume(&w->in, fb_len(&w->in));
+	fb_consume(&w->out, fb_len(&w->out));
+	if (j == NULL) {
+		if (!w->retiring && !sup->done)
+			TAILQ_REMOVE(&sup->idle, w, idle_entry);
+	} else {
+		/* Its job's group may still run: it is an orphan now. */
+		if (j->pid > 0)
+			kill(-j->pid, SIGKILL);
+		if (!w->retiring)
+			warnx("worker %d (pid %d) died while running job %" PRIu64,
+			    w->slot, (int)w->pid, j->seq);
+		TAILQ_REMOVE(&sup->running, j, entry);
+		sup->nrunning--;
+		ev_timer_del(sup->loop, &j->timer);
+		w->job = NULL;
+		j->lost = 1;
+		j->wstatus = SIGKILL; /* as if killed: it was */
+		j->runtime_ns = ev_now() - j->start_mono;
+		job_finish(sup, j);
+	}
+	w->retiring = 0;
+	if (work_left(sup) && !sup->done)
+		worker_start(sup, w);
+}
+
+/* Fork a worker process into slot w; 0 on success. */
+static int
+worker_start(struct supervisor *sup, struct wslot *w)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		warn("socketpair");
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		warn("fork");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		worker_main(sv[1], w->slot, sup->self, sup->o);
+		/* NOTREACHED */
+	}
+	close(sv[1]);
+	fd_set_nonblock(sv[0], 1);
+	w->pid = pid;
+	w->alive = 1;
+	w->hello = 0;
+	w->job = NULL;
+	w->njobs = 0;
+	w->nfdq = 0;
+	w->io.cb = worker_cb;
+	w->io.arg = w;
+	if (ev_io_add(sup->loop, &w->io, sv[0], EPOLLIN) == -1)
+		err(PRUN_EXIT_ERROR, "epoll_ctl");
+	sup->nalive++;
+	TAILQ_INSERT_TAIL(&sup->idle, w, idle_entry);
+	return 0;
+}
+
+/* Reap whatever has exited: workers, and orphans adopted as subreaper. */
+static void
+reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void
+on_signal(struct supervisor *sup, int sig)
+{
+	struct job *j;
+
+	switch (sig) {
+	case SIGCHLD:
+		reap();
+		break;
+	case SIGHUP:
+		if (sup->nsignals++ == 0 && !sup->stopping) {
+			sup->stopping = 1;
+			sup->exit_signal = SIGHUP;
+			warnx("SIGHUP: starting no new jobs, waiting for %d "
+			    "running", sup->nrunning);
+			break;
+		}
+		/* FALLTHROUGH */
+	case SIGINT:
+	case SIGTERM:
+	case SIGQUIT:
+		if (sup->exit_signal == 0 || sup->exit_signal == SIGHUP)
+			sup->exit_signal = sig;
+		stop_now(sup, sup->nsignals++ > 1 ? SIGKILL : sig);
+		break;
+	case SIGTSTP:
+		TAILQ_FOREACH(j, &sup->running, entry)
+			if (j->pid > 0)
+				kill(-j->pid, SIGSTOP);
+		raise(SIGSTOP);
+		break;
+	case SIGCONT:
+		TAILQ_FOREACH(j, &sup->running, entry)
+			if (j->pid > 0)
+				kill(-j->pid, SIGCONT);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+sig_cb(struct ev_io *io, uint32_t events __unused)
+{
+	struct supervisor *sup = io->arg;
+	int sig;
+
+	while ((sig = sig_next(io->fd)) != 0)
+		on_signal(sup, sig);
+	check_done(sup);
+}
+
+/* How many workers -j 0 may have: what process and descriptor limits allow. */
+static int
+unlimited_workers(void)
+{
+	struct rlimit rl;
+	long n = PRUN_MAX_WORKERS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = ((long)rl.rlim_cur - 16) / 4;
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur / 2 < n)
+		n = (long)rl.rlim_cur / 2;
+	return n < 1 ? 1 : (int)n;
+}
+
+/* Raise the descriptor limit: -k may hold two spools per waiting job. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Stop every worker and wait for all of them. */
+static void
+shutdown_workers(struct supervisor *sup)
+{
+	int i;
+
+	for (i = 0; i < sup->nw; i++) {
+		struct wslot *w = &sup->w[i];
+
+		if (!w->alive)
+			continue;
+		ev_io_del(sup->loop, &w->io);
+		close(w->io.fd); /* EOF: the worker kills its job and exits */
+		w->alive = 0;
+	}
+	for (i = 0; i < sup->nw; i++) {
+		if (sup->w[i].pid <= 0)
+			continue;
+		while (waitpid(sup->w[i].pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	reap();
+}
+
+int
+supervisor_run(const struct prun_opts *o)
+{
+	struct supervisor sup;
+	struct job *j;
+	int i, nw, status, nstarted = 0;
+
+	memset(&sup, 0, sizeof(sup));
+	sup.o = o;
+	sup.self = getpid();
+	TAILQ_INIT(&sup.idle);
+	TAILQ_INIT(&sup.pending);
+	TAILQ_INIT(&sup.running);
+	sup.loop = ev_new();
+	sup.out = output_new(o);
+	sup.cf = cmdfile_open(o->files, o->nfiles);
+	sup.in_io.cb = input_cb;
+	sup.in_io.arg = &sup;
+
+	nw = o->jobs_unlimited ? unlimited_workers() : o->jobs;
+	raise_nofile();
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		warn("PR_SET_CHILD_SUBREAPER");
+	sup.sig_io.cb = sig_cb;
+	sup.sig_io.arg = &sup;
+	if (ev_io_add(sup.loop, &sup.sig_io, sig_init(), EPOLLIN) == -1)
+		err(PRUN_EXIT_ERROR, "epoll_ctl");
+
+	/*
+	 * Read ahead up to one job per worker without blocking: a short
+	 * input needs no more workers than it has jobs.
+	 */
+	for (i = 0; i < nw; i++) {
+		if ((j = read_job(&sup)) == NULL)
+			break;
+		TAILQ_INSERT_TAIL(&sup.pending, j, entry);
+	}
+	if (sup.in_eof && i < nw)
+		nw = i;
+
+	sup.nw = nw;
+	sup.w = xcalloc(nw > 0 ? (size_t)nw : 1, sizeof(*sup.w));
+	for (i = 0; i < nw; i++) {
+		sup.w[i].sup = &sup;
+		sup.w[i].slot = i + 1;
+		fb_init(&sup.w[i].in);
+		fb_init(&sup.w[i].out);
+		if (worker_start(&sup, &sup.w[i]) == 0)
+			nstarted++;
+		else if (nstarted == 0)
+			errx(PRUN_EXIT_ERROR, "could not start any worker");
+	}
+
+	dispatch(&sup);
+	while (!sup.done)
+		ev_run_once(sup.loop);
+
+	shutdown_workers(&sup);
+	while ((j = TAILQ_FIRST(&sup.pending)) != NULL) {
+		TAILQ_REMOVE(&sup.pending, j, entry);
+		job_free(j);
+	}
+	for (i = 0; i < nw; i++) {
+		fb_free(&sup.w[i].in);
+		fb_free(&sup.w[i].out);
+	}
+	free(sup.w);
+	output_free(sup.out);
+	cmdfile_close(sup.cf);
+	ev_free(sup.loop);
+
+	if (sup.exit_signal != 0)
+		status = 128 + sup.exit_signal;
+	else if (sup.fatal)
+		status = PRUN_EXIT_ERROR;
+	else if (sup.nfailed > 100)
+		status = PRUN_EXIT_MANY_FAILED;
+	else
+		status = (int)sup.nfailed;
+	return status;
+}
