@@ -1,0 +1,11 @@
+# fish completion for prun
+complete -c prun -s a -l arg-file -r -F -d 'read commands from file'
+complete -c prun -s h -l help -d 'print help and exit'
+complete -c prun -s j -l jobs -x -d 'run N jobs at once (N, N%, +N, -N, 0)'
+complete -c prun -s k -l keep-order -d 'print output in input order'
+complete -c prun -l max-jobs-per-worker -x -d 'replace a worker after N jobs'
+complete -c prun -s q -l quiet -d 'no failure summary'
+complete -c prun -l shell -x -a '(__fish_complete_command)' -d 'shell to run each line with'
+complete -c prun -l tmpdir -x -a '(__fish_complete_directories)' -d 'spool directory'
+complete -c prun -s u -l ungroup -d 'pass output through as it comes'
+complete -c prun -s V -l version -d 'print the version and exit'
