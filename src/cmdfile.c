@@ -20,15 +20,15 @@
 struct cmdfile {
 	char **paths; /* NULL entry: stdin */
 	int npaths;
-	int cur;	    /* index of the open input */
-	int fd;		    /* its descriptor, -1 before the first read */
-	int always_ready;   /* reads never block (regular file, /dev/null) */
-	int readable;	    /* the caller saw the fd become readable */
-	int eof;	    /* the open input hit end of file */
+	int cur; /* index of the open input */
+	int fd; /* its descriptor, -1 before the first read */
+	int always_ready; /* reads never block (regular file, /dev/null) */
+	int readable; /* the caller saw the fd become readable */
+	int eof; /* the open input hit end of file */
 	int all_regular;
 	unsigned long lineno; /* physical lines consumed in the open input */
-	struct framebuf in;   /* bytes read, not yet parsed */
-	struct framebuf cmd;  /* the command being returned */
+	struct framebuf in; /* bytes read, not yet parsed */
+	struct framebuf cmd; /* the command being returned */
 };
 
 static int
@@ -129,7 +129,8 @@ open_input(const char *path)
 	if (fstat(fd, &st) == -1)
 		err(PRUN_EXIT_ERROR, "%s", path ? path : "stdin");
 	if (S_ISDIR(st.st_mode))
-		errx(PRUN_EXIT_ERROR, "%s: Is a directory", path ? path : "stdin");
+		errx(PRUN_EXIT_ERROR, "%s: Is a directory",
+		    path ? path : "stdin");
 	return fd;
 }
 
@@ -157,8 +158,8 @@ cmdfile_open(char **files, int nfiles)
 		else if (fd != STDIN_FILENO)
 			close(fd);
 	}
-	cf->always_ready = cf->paths[0] != NULL &&
-	    fstat(cf->fd, &st) == 0 && S_ISREG(st.st_mode);
+	cf->always_ready = cf->paths[0] != NULL && fstat(cf->fd, &st) == 0 &&
+	    S_ISREG(st.st_mode);
 	fb_init(&cf->in);
 	fb_init(&cf->cmd);
 	return cf;
@@ -270,7 +271,8 @@ cmdfile_next(struct cmdfile *cf, struct cmdline *line, char *errbuf,
 			continue;
 		}
 		if (fb_len(&cf->in) > PRUN_MAX_CMD + 2) {
-			snprintf(errbuf, errlen, "%s:%lu: line longer than %u bytes",
+			snprintf(errbuf, errlen,
+			    "%s:%lu: line longer than %u bytes",
 			    display_name(cf), cf->lineno + 1, PRUN_MAX_CMD);
 			/* The rest of the input can't be trusted: stop here. */
 			cf->cur = cf->npaths;

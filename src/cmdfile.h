@@ -19,10 +19,10 @@
 #include "proto.h"
 
 enum cmd_result {
-	CMD_OK,	   /* a command was returned */
+	CMD_OK, /* a command was returned */
 	CMD_AGAIN, /* wait for cmdfile_fd() to become readable */
-	CMD_EOF,   /* no more commands */
-	CMD_ERROR  /* a bad line: message in the errbuf, reader skipped it */
+	CMD_EOF, /* no more commands */
+	CMD_ERROR /* a bad line: message in the errbuf, reader skipped it */
 };
 
 struct cmdline {
@@ -48,10 +48,10 @@ int cmdfile_all_regular(const struct cmdfile *);
 
 /* Result of one cmdparse() call. */
 struct cmdparse_res {
-	size_t consumed;	/* bytes the caller may drop */
-	unsigned long lines;	/* physical lines in those bytes */
-	unsigned long first;	/* lines before the command's first line */
-	const char *errstr;	/* with -1 */
+	size_t consumed; /* bytes the caller may drop */
+	unsigned long lines; /* physical lines in those bytes */
+	unsigned long first; /* lines before the command's first line */
+	const char *errstr; /* with -1 */
 };
 
 /*

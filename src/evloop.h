@@ -46,7 +46,7 @@ int ev_timer_armed(const struct ev_timer *);
 void ev_defer_free(struct evloop *, void *);
 void ev_run_once(struct evloop *);
 
-uint64_t ev_now(void);	    /* CLOCK_MONOTONIC, ns */
+uint64_t ev_now(void); /* CLOCK_MONOTONIC, ns */
 uint64_t ev_realtime(void); /* CLOCK_REALTIME, ns */
 
 #endif

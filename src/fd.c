@@ -96,7 +96,8 @@ fd_send_with_fds(int sock, const void *buf, size_t len, const int *fds,
 	if (n == -1)
 		return -1;
 	if ((size_t)n < len)
-		return fd_write_all(sock, (const char *)buf + n, len - (size_t)n);
+		return fd_write_all(sock, (const char *)buf + n,
+		    len - (size_t)n);
 	return 0;
 }
 
@@ -137,7 +138,8 @@ fd_recv_with_fds(int sock, void *buf, size_t len, int *fds, int *nfds)
 			continue;
 		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (j = 0; j < k; j++) {
-			memcpy(&fd, CMSG_DATA(c) + sizeof(int) * j, sizeof(int));
+			memcpy(&fd, CMSG_DATA(c) + sizeof(int) * j,
+			    sizeof(int));
 			if (*nfds < FD_MAX_PASS)
 				fds[(*nfds)++] = fd;
 			else
@@ -203,8 +205,8 @@ fd_spool_open(const char *dir)
 	int fd, saved;
 
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
-	    errno != EINVAL))
+	if (fd != -1 ||
+	    (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
 		return fd;
 	/* No O_TMPFILE on this file system: create, then unlink at once. */
 	if (snprintf(path, sizeof(path), "%s/prun.XXXXXX", dir) >=

@@ -54,7 +54,8 @@ job_exitval(const struct job *j)
 		return -1;
 	if (j->stage != STAGE_RAN)
 		return j->stage == STAGE_EXEC && j->spawn_errno == 2 ? 127 :
-		    j->stage == STAGE_EXEC ? 126 : 255;
+		    j->stage == STAGE_EXEC                           ? 126 :
+								       255;
 	if (WIFEXITED(j->wstatus))
 		return WEXITSTATUS(j->wstatus);
 	return 0;

@@ -15,34 +15,30 @@
 
 #include "evloop.h"
 
-enum job_state {
-	JOB_QUEUED,
-	JOB_RUNNING,
-	JOB_DONE
-};
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct wslot;
 
 struct job {
 	uint64_t seq; /* 1, 2, 3... in input order ({#}) */
 	uint64_t ord; /* dispatch order, which -k prints in */
-	char *cmd;    /* NUL-terminated */
+	char *cmd; /* NUL-terminated */
 	size_t cmdlen;
 	enum job_state state;
 	int attempt; /* 1 for the first try */
-	int slot;    /* worker slot that ran it ({%}) */
-	pid_t pid;   /* its main process, once STARTED */
+	int slot; /* worker slot that ran it ({%}) */
+	pid_t pid; /* its main process, once STARTED */
 	struct wslot *w;
 
-	uint64_t start_mono;	/* supervisor's clock at dispatch */
+	uint64_t start_mono; /* supervisor's clock at dispatch */
 	uint64_t start_real_ns; /* when it started, epoch */
 	uint64_t runtime_ns;
-	int wstatus;	 /* raw wait status, when stage is STAGE_RAN */
+	int wstatus; /* raw wait status, when stage is STAGE_RAN */
 	int spawn_errno; /* why it could not start */
-	int stage;	 /* enum done_stage */
-	int killed_sig;	 /* signal prun sent it (timeout, interrupt), or 0 */
+	int stage; /* enum done_stage */
+	int killed_sig; /* signal prun sent it (timeout, interrupt), or 0 */
 	int timed_out;
-	int lost;	 /* its worker died under it */
+	int lost; /* its worker died under it */
 
 	int outfd; /* spooled stdout, or -1 */
 	int errfd; /* spooled stderr, or -1 */

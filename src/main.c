@@ -20,6 +20,7 @@
 
 #include "prun.h"
 #include "fd.h"
+#include "parse.h"
 #include "supervisor.h"
 #include "xmalloc.h"
 
@@ -29,6 +30,7 @@ enum {
 	OPT_SHELL = 256,
 	OPT_TMPDIR,
 	OPT_MAX_JOBS_PER_WORKER,
+	OPT_TERMSEQ,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -51,6 +53,8 @@ static const struct optdef optdefs[] = {
 	    "N", "Running jobs", "replace a worker after it ran N jobs" },
 	{ "tmpdir", OPT_TMPDIR, required_argument, "DIR", "Running jobs",
 	    "spool job output in DIR (default $TMPDIR or /tmp)" },
+	{ "termseq", OPT_TERMSEQ, required_argument, "SEQ", "Running jobs",
+	    "signals and waits (ms) that stop a job" },
 	{ "arg-file", 'a', required_argument, "FILE", "Input",
 	    "read commands from FILE (as a file operand)" },
 	{ "keep-order", 'k', no_argument, NULL, "Output",
@@ -224,6 +228,7 @@ main(int argc, char *argv[])
 	char shortopts[3 * NOPTS + 2], *p = shortopts;
 	struct prun_opts o;
 	const char *tmpdir_how = "--tmpdir";
+	const char *errstr;
 	char **files;
 	int c, nfiles = 0, i;
 	size_t k;
@@ -232,6 +237,7 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.shell = "/bin/sh";
 	o.outmode = OUT_GROUP;
+	termseq_default(&o.termseq);
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
@@ -277,8 +283,14 @@ main(int argc, char *argv[])
 			o.tmpdir = optarg;
 			break;
 		case OPT_MAX_JOBS_PER_WORKER:
-			o.max_jobs_per_worker = parse_count(
-			    "--max-jobs-per-worker", optarg, 1, INT_MAX);
+			o.max_jobs_per_worker =
+			    parse_count("--max-jobs-per-worker", optarg, 1,
+				INT_MAX);
+			break;
+		case OPT_TERMSEQ:
+			if (parse_termseq(optarg, &o.termseq, &errstr) == -1)
+				errx(PRUN_EXIT_ERROR, "--termseq '%s': %s",
+				    optarg, errstr);
 			break;
 		case 'h':
 			help();

@@ -105,8 +105,8 @@ ring_drain(struct output *out)
 	size_t i;
 	int r = 0;
 
-	while (out->cap > 0 && (j = out->ring[i = out->next % out->cap]) !=
-	    NULL) {
+	while (
+	    out->cap > 0 && (j = out->ring[i = out->next % out->cap]) != NULL) {
 		out->ring[i] = NULL;
 		out->next++;
 		out->waiting--;

@@ -165,8 +165,7 @@ int proto_dec_kill(const unsigned char *, size_t, struct msg_kill *,
 /* Encoders append one whole frame to the buffer. */
 void proto_enc_hello(struct framebuf *, const struct msg_hello *);
 void proto_enc_job(struct framebuf *, const struct msg_job *);
-void proto_enc_started(struct framebuf *, const struct msg_started *,
-    uint16_t);
+void proto_enc_started(struct framebuf *, const struct msg_started *, uint16_t);
 void proto_enc_done(struct framebuf *, const struct msg_done *);
 void proto_enc_output(struct framebuf *, const struct msg_output *);
 void proto_enc_kill(struct framebuf *, const struct msg_kill *);

@@ -18,34 +18,53 @@
 /* Exit statuses, as GNU parallel's. */
 #define PRUN_EXIT_OK 0
 #define PRUN_EXIT_MANY_FAILED 101 /* more than 100 jobs failed */
-#define PRUN_EXIT_ERROR 255	  /* prun's own error */
+#define PRUN_EXIT_ERROR 255 /* prun's own error */
 #define PRUN_EXIT_SIGHUP 129
 #define PRUN_EXIT_SIGINT 130
 #define PRUN_EXIT_SIGTERM 143
 
 /* Limits. */
 #define PRUN_MAX_WORKERS 65536
-#define PRUN_MAX_CMD (16u * 1024 * 1024)      /* one command, in bytes */
+#define PRUN_MAX_CMD (16u * 1024 * 1024) /* one command, in bytes */
 #define PRUN_MAX_FRAME (PRUN_MAX_CMD + 4096u) /* one wire frame */
 
 /* How a job's output reaches prun's stdout and stderr. */
 enum prun_outmode {
-	OUT_GROUP,  /* spooled, printed whole when the job ends */
-	OUT_LINE,   /* --line-buffer: whole lines as they arrive */
+	OUT_GROUP, /* spooled, printed whole when the job ends */
+	OUT_LINE, /* --line-buffer: whole lines as they arrive */
 	OUT_UNGROUP /* -u: the job writes to prun's stdout directly */
 };
 
+/*
+ * --termseq: how a job is stopped (timeout, --halt now, a signal): send
+ * step[0].sig to its process group, wait up to step[0].ms for it to end,
+ * send step[1].sig, and so on (GNU parallel's SIG,MS,SIG,MS,... format).
+ * A job still running after the last step gets SIGKILL.  Parsed by
+ * parse_termseq() in parse.c; termseq_default() gives
+ * TERM,200,TERM,100,TERM,50,KILL,25.
+ */
+#define PRUN_TERMSEQ_MAX 32
+struct termseq_step {
+	int sig;
+	uint32_t ms; /* wait after sending sig before the next step */
+};
+struct termseq {
+	int n; /* steps, >= 1 */
+	struct termseq_step step[PRUN_TERMSEQ_MAX];
+};
+
 struct prun_opts {
-	char **files;	      /* command files; none means stdin */
+	char **files; /* command files; none means stdin */
 	int nfiles;
-	int jobs;	      /* -j, resolved to a worker count >= 1 */
-	int jobs_unlimited;   /* -j 0: as many as limits allow */
-	const char *shell;    /* --shell, default /bin/sh */
-	int keep_order;	      /* -k */
+	int jobs; /* -j, resolved to a worker count >= 1 */
+	int jobs_unlimited; /* -j 0: as many as limits allow */
+	const char *shell; /* --shell, default /bin/sh */
+	int keep_order; /* -k */
 	enum prun_outmode outmode;
-	const char *tmpdir;   /* --tmpdir, else $TMPDIR, else /tmp */
+	const char *tmpdir; /* --tmpdir, else $TMPDIR, else /tmp */
 	int max_jobs_per_worker; /* 0: no limit */
-	int quiet;	      /* -q */
+	int quiet; /* -q */
+	struct termseq termseq; /* --termseq */
 };
 
 #endif

@@ -62,10 +62,10 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 			*stage = STAGE_EXEC;
 			return -1;
 		}
-		argv[1] = (char *)(uintptr_t)"/dev/fd/3";
+		argv[1] = (char *)(uintptr_t) "/dev/fd/3";
 		argv[2] = NULL;
 	} else {
-		argv[1] = (char *)(uintptr_t)"-c";
+		argv[1] = (char *)(uintptr_t) "-c";
 		argv[2] = (char *)(uintptr_t)req->cmd;
 		argv[3] = NULL;
 	}
@@ -81,7 +81,8 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = SIG_DFL;
 		for (sig = 1; sig < NSIG; sig++)
-			sigaction(sig, &sa, NULL); /* fails harmlessly on some */
+			sigaction(sig, &sa,
+			    NULL); /* fails harmlessly on some */
 		setpgid(0, 0);
 		if ((nullfd = open("/dev/null", O_RDONLY)) == -1)
 			goto fail;
@@ -189,7 +190,8 @@ spawn_reap_orphans(void)
 			kill(kids[i], SIGKILL);
 		}
 		for (i = 0; i < n; i++)
-			while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
+			while (
+			    waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
 				;
 	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)

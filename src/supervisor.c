@@ -76,10 +76,10 @@ struct supervisor {
 	uint64_t nfailed;
 
 	struct ev_io sig_io;
-	int stopping;	 /* start no new job */
+	int stopping; /* start no new job */
 	int exit_signal; /* the signal that stopped the run */
 	int nsignals;
-	int fatal;	 /* a prun error: exit 255 */
+	int fatal; /* a prun error: exit 255 */
 	int done;
 	pid_t self;
 	char errbuf[1024];
@@ -106,7 +106,7 @@ read_job(struct supervisor *sup)
 			if (sup->in_io.added)
 				return NULL;
 			if (ev_io_add(sup->loop, &sup->in_io,
-			    cmdfile_fd(sup->cf), EPOLLIN) == 0)
+				cmdfile_fd(sup->cf), EPOLLIN) == 0)
 				return NULL;
 			/* A file or /dev/null: reads never block. */
 			cmdfile_always_readable(sup->cf);
@@ -206,8 +206,8 @@ work_left(struct supervisor *sup)
 static void
 check_done(struct supervisor *sup)
 {
-	if (sup->nrunning == 0 && (sup->stopping || (sup->in_eof &&
-	    TAILQ_EMPTY(&sup->pending))))
+	if (sup->nrunning == 0 &&
+	    (sup->stopping || (sup->in_eof && TAILQ_EMPTY(&sup->pending))))
 		sup->done = 1;
 	else if (sup->nrunning == 0 && sup->nalive == 0 && work_left(sup)) {
 		warnx("no worker could be started; stopping");
@@ -344,7 +344,7 @@ worker_frames(struct wslot *w)
 	int r, fd;
 
 	while ((r = proto_frame(w->in.buf + w->in.rpos, fb_len(&w->in), &hdr,
-	    &p, &errstr)) == 1) {
+		    &p, &errstr)) == 1) {
 		switch (hdr.type) {
 		case MSG_HELLO:
 			if (proto_dec_hello(p, hdr.len, &hello, &errstr) == -1)
@@ -458,7 +458,8 @@ worker_lost(struct wslot *w)
 		if (j->pid > 0)
 			kill(-j->pid, SIGKILL);
 		if (!w->retiring)
-			warnx("worker %d (pid %d) died while running job %" PRIu64,
+			warnx(
+			    "worker %d (pid %d) died while running job %" PRIu64,
 			    w->slot, (int)w->pid, j->seq);
 		TAILQ_REMOVE(&sup->running, j, entry);
 		sup->nrunning--;
@@ -536,7 +537,8 @@ on_signal(struct supervisor *sup, int sig)
 			sup->stopping = 1;
 			sup->exit_signal = SIGHUP;
 			warnx("SIGHUP: starting no new jobs, waiting for %d "
-			    "running", sup->nrunning);
+			      "running",
+			    sup->nrunning);
 			break;
 		}
 		/* FALLTHROUGH */

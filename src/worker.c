@@ -85,8 +85,8 @@ build_env(struct worker *w)
 static void
 send_frame(struct worker *w, const int *fds, int nfds)
 {
-	if (fd_send_with_fds(w->sock, w->out.buf + w->out.rpos,
-	    fb_len(&w->out), fds, nfds) == -1)
+	if (fd_send_with_fds(w->sock, w->out.buf + w->out.rpos, fb_len(&w->out),
+		fds, nfds) == -1)
 		worker_exit(w, 1); /* the supervisor is gone */
 	fb_consume(&w->out, fb_len(&w->out));
 }
@@ -116,7 +116,7 @@ handle_busy_frames(struct worker *w)
 	int r;
 
 	while ((r = proto_frame(w->in.buf + w->in.rpos, fb_len(&w->in), &hdr,
-	    &payload, &errstr)) == 1) {
+		    &payload, &errstr)) == 1) {
 		if (hdr.type == MSG_KILL) {
 			if (proto_dec_kill(payload, hdr.len, &k, &errstr) == -1)
 				worker_exit(w, 1);
@@ -177,7 +177,8 @@ run_job(struct worker *w, const struct msg_job *m)
 		req.fd_out = w->spool_out;
 		req.fd_err = w->spool_err;
 	} else if (m->outmode == OUT_LINE) {
-		if (pipe2(pout, O_CLOEXEC) == -1 || pipe2(perr, O_CLOEXEC) == -1) {
+		if (pipe2(pout, O_CLOEXEC) == -1 ||
+		    pipe2(perr, O_CLOEXEC) == -1) {
 			d.spawn_errno = errno;
 			d.stage = STAGE_PIPE;
 			goto report;
@@ -365,11 +366,11 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts)
 
 	for (;;) {
 		while ((r = proto_frame(w.in.buf + w.in.rpos, fb_len(&w.in),
-		    &hdr, &payload, &errstr)) == 1) {
+			    &hdr, &payload, &errstr)) == 1) {
 			switch (hdr.type) {
 			case MSG_JOB:
 				if (proto_dec_job(payload, hdr.len, &job,
-				    &errstr) == -1)
+					&errstr) == -1)
 					worker_exit(&w, 1);
 				/* Frames that come while it runs go after it. */
 				shell = xmemdup(job.shell, job.shell_len);

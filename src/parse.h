@@ -1,0 +1,33 @@
+/*
+ * parse.h: the parsers for option values that several options share:
+ * durations (--timeout, --deadline, --delay, --retry-delay), signal names
+ * and --termseq.
+ *
+ * Pure functions: a string in, a value or an error string out.  They never
+ * print, exit or keep state; the caller names the option in its message.
+ */
+#ifndef PRUN_PARSE_H
+#define PRUN_PARSE_H
+
+#include <stdint.h>
+
+#include "prun.h"
+
+/* Longest duration accepted: about 31 years, so ns fit in 63 bits. */
+#define PARSE_DURATION_MAX_S 1000000000.0
+
+/*
+ * A duration as GNU parallel's TIME POSTFIXES: seconds with decimals,
+ * optionally a sum of terms each suffixed s, m, h or d ("1d3.5h16.6m4s").
+ * Sets *ns; returns 0, or -1 with *errstr set.
+ */
+int parse_duration(const char *, uint64_t *, const char **);
+
+/* A signal: a number, or a name with or without "SIG"; -1 if none. */
+int parse_signal(const char *);
+
+/* --termseq SIG,MS[,SIG,MS...]; a last SIG may go without MS (0 ms). */
+int parse_termseq(const char *, struct termseq *, const char **);
+void termseq_default(struct termseq *);
+
+#endif
