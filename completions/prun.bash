@@ -5,7 +5,7 @@ _prun()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-j|--jobs|--max-jobs-per-worker)
+	-j|--jobs|--max-jobs-per-worker|--termseq)
 		return ;;
 	--shell)
 		COMPREPLY=($(compgen -c -- "$cur")) ; return ;;
@@ -17,7 +17,7 @@ _prun()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-a --arg-file -h --help -j --jobs -k
 		    --keep-order --max-jobs-per-worker -q --quiet --shell
-		    --tmpdir -u --ungroup -V --version' -- "$cur"))
+		    --termseq --tmpdir -u --ungroup -V --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -f -- "$cur"))
