@@ -32,7 +32,8 @@ enum {
 	OPT_MAX_JOBS_PER_WORKER,
 	OPT_TERMSEQ,
 	OPT_HELP,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_LIST_OPTIONS
 };
 
 struct optdef {
@@ -66,11 +67,36 @@ static const struct optdef optdefs[] = {
 	{ "help", 'h', no_argument, NULL, "Other", "print this help and exit" },
 	{ "version", 'V', no_argument, NULL, "Other",
 	    "print the version and exit" },
+	/* Hidden (no topic): for completion scripts and the drift test. */
+	{ "list-options", OPT_LIST_OPTIONS, no_argument, NULL, NULL, NULL },
 };
 
 #define NOPTS (sizeof(optdefs) / sizeof(optdefs[0]))
 
-static const char *topics[] = { "Input", "Running jobs", "Output", "Other" };
+/*
+ * The order of the topics in --help.  An option whose topic is not here is
+ * still printed, under its topic, after these.
+ */
+static const char *topics[] = { "Input", "Running jobs", "Failure policy",
+	"Accounting", "Admission and limits", "Output", "Progress", "Reports",
+	"Other" };
+
+/*
+ * Fixed values an option's argument may take, for the completions: the
+ * completion files must offer exactly these (the drift test checks).
+ */
+static const struct {
+	const char *name;
+	const char *choices; /* space-separated */
+} optchoices[] = {
+	{ "halt",
+	    "never now,fail=1 soon,fail=1 now,success=1 soon,success=1 "
+	    "now,done=1 soon,done=1" },
+	{ "halt-on-error", "0 1 2" },
+};
+
+#define HELP_WIDTH 80
+#define HELP_LEFT 28 /* the option column, indent included */
 
 static void
 usage(FILE *fp)
@@ -78,39 +104,138 @@ usage(FILE *fp)
 	fprintf(fp, "usage: prun [options] [file ...]\n");
 }
 
+/* Format an option as "-j, --jobs N" or "    --shell PATH". */
+static void
+optleft(const struct optdef *d, char *buf, size_t len)
+{
+	if (d->val < 256)
+		snprintf(buf, len, "-%c, --%s%s%s", d->val, d->name,
+		    d->arg ? " " : "", d->arg ? d->arg : "");
+	else
+		snprintf(buf, len, "    --%s%s%s", d->name, d->arg ? " " : "",
+		    d->arg ? d->arg : "");
+}
+
+/* Print help text from column HELP_LEFT, wrapped at word boundaries. */
+static void
+helptext(const char *s, size_t col)
+{
+	size_t room = HELP_WIDTH - HELP_LEFT, n;
+
+	for (;;) {
+		for (; col < HELP_LEFT; col++)
+			putchar(' ');
+		while (*s == ' ')
+			s++;
+		n = strlen(s);
+		if (n > room) {
+			for (n = room; n > 0 && s[n] != ' '; n--)
+				continue;
+			if (n == 0)
+				n = strcspn(s, " ");
+		}
+		printf("%.*s\n", (int)n, s);
+		s += n;
+		if (*s == '\0')
+			break;
+		col = 0;
+	}
+}
+
+static int
+known_topic(const char *topic)
+{
+	size_t t;
+
+	for (t = 0; t < sizeof(topics) / sizeof(topics[0]); t++)
+		if (strcmp(topics[t], topic) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+help_topic(const char *topic)
+{
+	char left[64];
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (optdefs[i].topic != NULL &&
+		    strcmp(optdefs[i].topic, topic) == 0)
+			break;
+	if (i == NOPTS)
+		return;
+	printf("\n%s:\n", topic);
+	for (i = 0; i < NOPTS; i++) {
+		const struct optdef *d = &optdefs[i];
+
+		if (d->topic == NULL || strcmp(d->topic, topic) != 0)
+			continue;
+		optleft(d, left, sizeof(left));
+		printf("  %s", left);
+		if (2 + strlen(left) + 1 > HELP_LEFT) {
+			putchar('\n');
+			helptext(d->help, 0);
+		} else
+			helptext(d->help, 2 + strlen(left));
+	}
+}
+
 static __dead void
 help(void)
 {
-	char left[64];
-	size_t t, i;
+	size_t t, i, j;
 
 	usage(stdout);
 	printf("Run each line of the files (or stdin) as a shell command, "
 	       "N at a time.\n");
-	for (t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
-		printf("\n%s:\n", topics[t]);
-		for (i = 0; i < NOPTS; i++) {
-			const struct optdef *d = &optdefs[i];
-
-			if (strcmp(d->topic, topics[t]) != 0)
-				continue;
-			if (d->val < 256)
-				snprintf(left, sizeof(left), "-%c, --%s%s%s",
-				    d->val, d->name, d->arg ? " " : "",
-				    d->arg ? d->arg : "");
-			else
-				snprintf(left, sizeof(left), "    --%s%s%s",
-				    d->name, d->arg ? " " : "",
-				    d->arg ? d->arg : "");
-			if (strlen(left) > 26)
-				printf("  %s\n  %-26s %s\n", left, "", d->help);
-			else
-				printf("  %-26s %s\n", left, d->help);
-		}
+	for (t = 0; t < sizeof(topics) / sizeof(topics[0]); t++)
+		help_topic(topics[t]);
+	/* Topics not in topics[], in the order they first appear. */
+	for (i = 0; i < NOPTS; i++) {
+		if (optdefs[i].topic == NULL || known_topic(optdefs[i].topic))
+			continue;
+		for (j = 0; j < i; j++)
+			if (optdefs[j].topic != NULL &&
+			    strcmp(optdefs[j].topic, optdefs[i].topic) == 0)
+				break;
+		if (j == i)
+			help_topic(optdefs[i].topic);
 	}
 	printf("\nExit status: 0 all jobs succeeded, 1-100 that many failed, "
 	       "101 more than\n100 failed, 255 prun's own error.  "
 	       "See prun(1).\n");
+	exit(0);
+}
+
+/*
+ * --list-options: one line per documented option, tab-separated: long name,
+ * short letter (or empty), argument name (or empty), topic, help, and the
+ * space-separated fixed values of its argument (or empty).  For completion
+ * scripts and for the test that keeps the docs in step with this table.
+ */
+static __dead void
+list_options(void)
+{
+	const char *choices;
+	char shortopt[3];
+	size_t i, k;
+
+	for (i = 0; i < NOPTS; i++) {
+		const struct optdef *d = &optdefs[i];
+
+		if (d->topic == NULL)
+			continue;
+		choices = "";
+		for (k = 0; k < sizeof(optchoices) / sizeof(optchoices[0]); k++)
+			if (strcmp(optchoices[k].name, d->name) == 0)
+				choices = optchoices[k].choices;
+		shortopt[0] = '\0';
+		if (d->val < 256)
+			snprintf(shortopt, sizeof(shortopt), "-%c", d->val);
+		printf("--%s\t%s\t%s\t%s\t%s\t%s\n", d->name, shortopt,
+		    d->arg ? d->arg : "", d->topic, d->help, choices);
+	}
 	exit(0);
 }
 
@@ -297,6 +422,8 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("prun %s\n", PRUN_VERSION);
 			exit(0);
+		case OPT_LIST_OPTIONS:
+			list_options();
 		case ':':
 			if (optopt != 0 && optopt < 256)
 				errx(PRUN_EXIT_ERROR,
