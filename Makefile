@@ -41,7 +41,7 @@ DEPS = gcc make pkg-config libbsd-dev bats bats-assert bats-support mandoc \
 	parallel jq libxml2-utils time procps util-linux bsdextrautils
 
 .PHONY: all deps check unit test demo install uninstall clean format lint \
-	bench fuzz valgrind-check
+	bench fuzz fuzz-run valgrind-check
 
 all: prun
 
@@ -125,3 +125,27 @@ lint:
 
 clean:
 	rm -rf build prun
+
+# libFuzzer harnesses (fuzz/*_fuzz.c) over the pure parsers; see fuzz/README.
+# `make fuzz` builds them; `make fuzz-run FUZZ_TIME=300` runs each.
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_LIBSRCS = src/cmdfile.c src/proto.c src/xmalloc.c
+FUZZ_BINS = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/*_fuzz.c))
+FUZZ_TIME ?= 60
+
+fuzz: $(FUZZ_BINS)
+
+build/fuzz/%: fuzz/%.c $(FUZZ_LIBSRCS) src/*.h
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE $(BSD_CFLAGS) $(WARNFLAGS) -Isrc \
+	    $(FUZZ_FLAGS) \
+	    -o $@ $< $(FUZZ_LIBSRCS) $(BSD_LIBS)
+
+fuzz-run: fuzz
+	@for f in $(FUZZ_BINS); do n=$${f##*/}; n=$${n%_fuzz}; \
+		mkdir -p build/fuzz/corpus-$$n && \
+		$$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=build/fuzz/ \
+		    build/fuzz/corpus-$$n fuzz/corpus/$$n || exit 1; \
+	done

@@ -47,6 +47,7 @@ cmdparse(const char *p, size_t len, int eof, struct framebuf *out,
 	int joining = 0;
 
 	memset(res, 0, sizeof(*res));
+again:
 	for (;;) {
 		nl = memchr(p + pos, '\n', len - pos);
 		if (nl == NULL) {
@@ -103,15 +104,19 @@ cmdparse(const char *p, size_t len, int eof, struct framebuf *out,
 		pos = next;
 		break;
 	}
-	res->consumed = pos;
-	res->lines = lines;
-	/* A join may end in nothing but blanks: nothing to run. */
+	/*
+	 * A join may end in nothing but blanks: nothing to run, so go on to
+	 * the next line (returning 0 here would read as "no more input").
+	 */
 	for (i = out->rpos; i < out->wpos && is_blank((char)out->buf[i]); i++)
 		;
 	if (i == out->wpos) {
 		out->wpos = out->rpos = 0;
-		return 0;
+		joining = 0;
+		goto again;
 	}
+	res->consumed = pos;
+	res->lines = lines;
 	return 1;
 }
 
@@ -231,6 +236,21 @@ next_input(struct cmdfile *cf)
 }
 
 /*
+ * A line over PRUN_MAX_CMD: an error naming it, and the end of all input,
+ * since the rest can't be trusted (the same however the bytes were read).
+ */
+static void
+too_long(struct cmdfile *cf, unsigned long lineno, char *errbuf, size_t errlen)
+{
+	snprintf(errbuf, errlen, "%s:%lu: line longer than %u bytes",
+	    display_name(cf), lineno, PRUN_MAX_CMD);
+	cf->cur = cf->npaths;
+	if (cf->fd > STDIN_FILENO)
+		close(cf->fd);
+	cf->fd = -1;
+}
+
+/*
  * Return the next command.  errbuf receives a one-line message for
  * CMD_ERROR (a line that cannot run, or a read error).
  */
@@ -249,6 +269,12 @@ cmdfile_next(struct cmdfile *cf, struct cmdline *line, char *errbuf,
 		r = cmdparse((const char *)cf->in.buf + cf->in.rpos,
 		    fb_len(&cf->in), cf->eof, &cf->cmd, &res);
 		fb_consume(&cf->in, res.consumed);
+		if (r == 1 && fb_len(&cf->cmd) > PRUN_MAX_CMD) {
+			/* It came whole in one read: as if it had not. */
+			too_long(cf, cf->lineno + res.first + 1, errbuf,
+			    errlen);
+			return CMD_ERROR;
+		}
 		if (r == 1) {
 			line->file = display_name(cf);
 			line->lineno = cf->lineno + res.first + 1;
@@ -271,14 +297,7 @@ cmdfile_next(struct cmdfile *cf, struct cmdline *line, char *errbuf,
 			continue;
 		}
 		if (fb_len(&cf->in) > PRUN_MAX_CMD + 2) {
-			snprintf(errbuf, errlen,
-			    "%s:%lu: line longer than %u bytes",
-			    display_name(cf), cf->lineno + 1, PRUN_MAX_CMD);
-			/* The rest of the input can't be trusted: stop here. */
-			cf->cur = cf->npaths;
-			if (cf->fd > STDIN_FILENO)
-				close(cf->fd);
-			cf->fd = -1;
+			too_long(cf, cf->lineno + 1, errbuf, errlen);
 			return CMD_ERROR;
 		}
 		if (!cf->always_ready && !cf->readable)

@@ -45,7 +45,8 @@ fb_reserve(struct framebuf *fb, size_t n)
 
 	if (fb->rpos == fb->wpos)
 		fb->rpos = fb->wpos = 0;
-	if (fb->size - fb->wpos >= n)
+	/* Never NULL, even for 0 bytes: callers may do pointer arithmetic. */
+	if (fb->buf != NULL && fb->size - fb->wpos >= n)
 		return fb->buf + fb->wpos;
 	if (fb->rpos > 0) {
 		memmove(fb->buf, fb->buf + fb->rpos, fb->wpos - fb->rpos);
