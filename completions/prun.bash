@@ -1,25 +1,94 @@
-# bash completion for prun
+# bash completion for prun(1).
+#
+# The option lists below must match prun's option table (src/main.c); the
+# test tests/45-docs.bats compares them with `prun --list-options`, and the
+# fixed values offered for an option with those the table gives it.
+
 _prun()
 {
-	local cur prev
-	cur=${COMP_WORDS[COMP_CWORD]}
-	prev=${COMP_WORDS[COMP_CWORD-1]}
-	case $prev in
-	-j|--jobs|--max-jobs-per-worker|--termseq)
-		return ;;
-	--shell)
-		COMPREPLY=($(compgen -c -- "$cur")) ; return ;;
-	--tmpdir)
-		COMPREPLY=($(compgen -d -- "$cur")) ; return ;;
-	-a|--arg-file)
-		COMPREPLY=($(compgen -f -- "$cur")) ; return ;;
-	esac
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '-a --arg-file -h --help -j --jobs -k
-		    --keep-order --max-jobs-per-worker -q --quiet --shell
-		    --termseq --tmpdir -u --ungroup -V --version' -- "$cur"))
+	# Options without an argument, and options that take one.
+	local noarg=(-h --help -k --keep-order -q --quiet -u --ungroup
+	    -V --version)
+	local witharg=(-a --arg-file -j --jobs --max-jobs-per-worker --shell
+	    --termseq --tmpdir)
+	local words=() cands=() w i cword=0 cur prev opt= pfx= val strip
+
+	# bash splits "--halt=now,fail=1" at each '=' (COMP_WORDBREAKS): put
+	# the pieces back together, and note how much of the current word bash
+	# will not replace.
+	for ((i = 0; i <= COMP_CWORD && i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		if ((i > 1)) && [[ $w == = || ${COMP_WORDS[i - 1]} == = ]]; then
+			words[${#words[@]} - 1]+=$w
+		else
+			words+=("$w")
+		fi
+	done
+	cword=$((${#words[@]} - 1))
+	cur=${words[cword]}
+	prev=
+	((cword > 0)) && prev=${words[cword - 1]}
+	strip=$((${#cur} - ${#COMP_WORDS[COMP_CWORD]}))
+
+	# After "--" only command files follow.
+	for ((i = 1; i < cword; i++)); do
+		if [[ ${words[i]} == -- ]]; then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return
+		fi
+	done
+
+	if [[ $cur == --*=* ]]; then
+		opt=${cur%%=*}
+		pfx=$opt=
+		val=${cur#*=}
+	else
+		for w in "${witharg[@]}"; do
+			[[ $prev == "$w" ]] && opt=$prev
+		done
+		val=$cur
+	fi
+
+	if [[ -n $opt ]]; then
+		case $opt in
+		--halt)
+			mapfile -t cands < <(compgen -W 'never now,fail=1
+			    soon,fail=1 now,success=1 soon,success=1 now,done=1
+			    soon,done=1' -- "$val")
+			;;
+		--halt-on-error)
+			mapfile -t cands < <(compgen -W '0 1 2' -- "$val")
+			;;
+		--shell)
+			mapfile -t cands < <(compgen -c -- "$val")
+			;;
+		--tmpdir)
+			compopt -o filenames 2>/dev/null
+			mapfile -t cands < <(compgen -d -- "$val")
+			;;
+		-a | --arg-file)
+			compopt -o filenames 2>/dev/null
+			mapfile -t cands < <(compgen -f -- "$val")
+			;;
+		*)
+			# A number, a size, a duration...: nothing to offer.
+			;;
+		esac
+		COMPREPLY=()
+		for w in "${cands[@]}"; do
+			w=$pfx$w
+			COMPREPLY+=("${w:strip}")
+		done
 		return
 	fi
-	COMPREPLY=($(compgen -f -- "$cur"))
+
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W \
+		    "${noarg[*]} ${witharg[*]}" -- "$cur")
+		return
+	fi
+	compopt -o filenames 2>/dev/null
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
-complete -o filenames -F _prun prun
+complete -F _prun prun
