@@ -37,6 +37,18 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* Forget a finished try's result before the job runs again. */
+void
+job_reset_result(struct job *j)
+{
+	j->pid = 0;
+	j->start_real_ns = j->runtime_ns = 0;
+	j->wstatus = j->spawn_errno = j->stage = 0;
+	j->killed_sig = j->timed_out = j->lost = j->aborted = 0;
+	j->tkind = j->termstep = 0;
+	j->out_bytes = j->err_bytes = 0;
+}
+
 /* Did the job fail: not started, non-zero exit, or killed by a signal? */
 int
 job_failed(const struct job *j)

@@ -19,6 +19,14 @@ enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct wslot;
 
+/* What a job's one timer is armed for (they never overlap). */
+enum job_timer {
+	JT_NONE,
+	JT_TIMEOUT, /* running: --timeout */
+	JT_TERMSEQ, /* being stopped: the next --termseq step */
+	JT_RETRY /* between tries: --retry-delay */
+};
+
 struct job {
 	uint64_t seq; /* 1, 2, 3... in input order ({#}) */
 	uint64_t ord; /* dispatch order, which -k prints in */
@@ -39,6 +47,10 @@ struct job {
 	int killed_sig; /* signal prun sent it (timeout, interrupt), or 0 */
 	int timed_out;
 	int lost; /* its worker died under it */
+	int aborted; /* stopped because the whole run stops (--halt now):
+			 neither logged nor counted, so --resume reruns it */
+	int tkind; /* what its timer is armed for: enum job_timer */
+	int termstep; /* the --termseq step sent last */
 
 	int outfd; /* spooled stdout, or -1 */
 	int errfd; /* spooled stderr, or -1 */
@@ -53,6 +65,7 @@ TAILQ_HEAD(jobq, job);
 
 struct job *job_new(uint64_t, const char *, size_t);
 void job_free(struct job *);
+void job_reset_result(struct job *);
 int job_failed(const struct job *);
 int job_exitval(const struct job *);
 int job_termsig(const struct job *);

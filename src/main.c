@@ -31,6 +31,18 @@ enum {
 	OPT_TMPDIR,
 	OPT_MAX_JOBS_PER_WORKER,
 	OPT_TERMSEQ,
+	OPT_JOBLOG,
+	OPT_RESUME,
+	OPT_RESUME_FAILED,
+	OPT_RETRIES,
+	OPT_RETRY_DELAY,
+	OPT_TIMEOUT,
+	OPT_DEADLINE,
+	OPT_HALT,
+	OPT_HALT_ON_ERROR,
+	OPT_RESULTS,
+	OPT_DRY_RUN,
+	OPT_DELAY,
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_LIST_OPTIONS
@@ -54,8 +66,38 @@ static const struct optdef optdefs[] = {
 	    "N", "Running jobs", "replace a worker after it ran N jobs" },
 	{ "tmpdir", OPT_TMPDIR, required_argument, "DIR", "Running jobs",
 	    "spool job output in DIR (default $TMPDIR or /tmp)" },
-	{ "termseq", OPT_TERMSEQ, required_argument, "SEQ", "Running jobs",
-	    "signals and waits (ms) that stop a job" },
+	{ "delay", OPT_DELAY, required_argument, "DURATION", "Running jobs",
+	    "wait DURATION between job starts" },
+	{ "dry-run", OPT_DRY_RUN, no_argument, NULL, "Running jobs",
+	    "print the commands that would run; run nothing" },
+	{ "retries", OPT_RETRIES, required_argument, "N", "Failure policy",
+	    "try a failing job up to N times in all (0: no limit)" },
+	{ "retry-delay", OPT_RETRY_DELAY, required_argument, "DURATION",
+	    "Failure policy",
+	    "wait DURATION before a retry, doubling at each one" },
+	{ "timeout", OPT_TIMEOUT, required_argument, "DURATION",
+	    "Failure policy",
+	    "stop a job running longer than DURATION, or N% of the median "
+	    "runtime" },
+	{ "termseq", OPT_TERMSEQ, required_argument, "SEQ", "Failure policy",
+	    "signals and waits (ms) that stop a job "
+	    "(default TERM,200,TERM,100,TERM,50,KILL,25)" },
+	{ "deadline", OPT_DEADLINE, required_argument, "DURATION",
+	    "Failure policy",
+	    "stop the whole run after DURATION, as --timeout stops a job" },
+	{ "halt", OPT_HALT, required_argument, "POLICY", "Failure policy",
+	    "stop early: now|soon,fail|success|done=N|N% (default never)" },
+	{ "halt-on-error", OPT_HALT_ON_ERROR, required_argument, "N",
+	    "Failure policy",
+	    "older --halt: 0 never, 1 soon,fail=1, 2 now,fail=1" },
+	{ "joblog", OPT_JOBLOG, required_argument, "FILE", "Accounting",
+	    "log each finished job to FILE as GNU parallel (+FILE appends)" },
+	{ "resume", OPT_RESUME, no_argument, NULL, "Accounting",
+	    "skip the jobs already in --joblog" },
+	{ "resume-failed", OPT_RESUME_FAILED, no_argument, NULL, "Accounting",
+	    "skip the jobs that succeeded in --joblog; rerun failed ones" },
+	{ "results", OPT_RESULTS, required_argument, "DIR", "Accounting",
+	    "store each job's output, status and timing in DIR/SEQ/" },
 	{ "arg-file", 'a', required_argument, "FILE", "Input",
 	    "read commands from FILE (as a file operand)" },
 	{ "keep-order", 'k', no_argument, NULL, "Output",
@@ -69,6 +111,8 @@ static const struct optdef optdefs[] = {
 	    "print the version and exit" },
 	/* Hidden (no topic): for completion scripts and the drift test. */
 	{ "list-options", OPT_LIST_OPTIONS, no_argument, NULL, NULL, NULL },
+	/* GNU parallel's other spelling. */
+	{ "term-seq", OPT_TERMSEQ, required_argument, NULL, NULL, NULL },
 };
 
 #define NOPTS (sizeof(optdefs) / sizeof(optdefs[0]))
@@ -299,6 +343,17 @@ parse_count(const char *opt, const char *arg, long long min, long long max)
 	return (int)n;
 }
 
+static uint64_t
+duration_arg(const char *opt, const char *arg)
+{
+	const char *errstr;
+	uint64_t ns;
+
+	if (parse_duration(arg, &ns, &errstr) == -1)
+		errx(PRUN_EXIT_ERROR, "%s '%s': %s", opt, arg, errstr);
+	return ns;
+}
+
 /* Find the shell: a path, or a name looked up in $PATH. */
 static const char *
 find_shell(const char *name)
@@ -417,6 +472,58 @@ main(int argc, char *argv[])
 				errx(PRUN_EXIT_ERROR, "--termseq '%s': %s",
 				    optarg, errstr);
 			break;
+		case OPT_JOBLOG:
+			o.joblog_append = optarg[0] == '+';
+			o.joblog = optarg + o.joblog_append;
+			if (*o.joblog == '\0')
+				errx(PRUN_EXIT_ERROR,
+				    "--joblog '%s': empty file name", optarg);
+			break;
+		case OPT_RESUME:
+			o.resume = 1;
+			break;
+		case OPT_RESUME_FAILED:
+			o.resume_failed = 1;
+			break;
+		case OPT_RETRIES:
+			o.retries =
+			    parse_count("--retries", optarg, 0, INT_MAX);
+			o.retries_set = 1;
+			break;
+		case OPT_RETRY_DELAY:
+			o.retry_delay_ns =
+			    duration_arg("--retry-delay", optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (parse_timeout(optarg, &o.timeout_ns, &o.timeout_pct,
+				&errstr) == -1)
+				errx(PRUN_EXIT_ERROR, "--timeout '%s': %s",
+				    optarg, errstr);
+			break;
+		case OPT_DEADLINE:
+			o.deadline_ns = duration_arg("--deadline", optarg);
+			if (o.deadline_ns == 0)
+				errx(PRUN_EXIT_ERROR,
+				    "--deadline '%s': must be more than 0",
+				    optarg);
+			break;
+		case OPT_DELAY:
+			o.delay_ns = duration_arg("--delay", optarg);
+			break;
+		case OPT_HALT:
+		case OPT_HALT_ON_ERROR:
+			if (parse_halt(optarg, &o.halt, &errstr) == -1)
+				errx(PRUN_EXIT_ERROR, "%s '%s': %s",
+				    c == OPT_HALT ? "--halt" :
+						    "--halt-on-error",
+				    optarg, errstr);
+			break;
+		case OPT_RESULTS:
+			o.results = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
 		case 'h':
 			help();
 		case 'V':
@@ -453,7 +560,14 @@ main(int argc, char *argv[])
 			tmpdir_how = "spool directory";
 		}
 	}
-	if (o.outmode == OUT_GROUP)
+	if ((o.resume || o.resume_failed) &&
+	    (o.joblog == NULL || strcmp(o.joblog, "-") == 0))
+		errx(PRUN_EXIT_ERROR,
+		    "--resume and --resume-failed need --joblog FILE");
+	if (o.results != NULL && o.outmode != OUT_GROUP)
+		errx(PRUN_EXIT_ERROR,
+		    "--results needs grouped output (not -u or --line-buffer)");
+	if (o.outmode == OUT_GROUP && !o.dry_run)
 		check_tmpdir(o.tmpdir, tmpdir_how);
 
 	return supervisor_run(&o);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,118 @@ parse_termseq(const char *s, struct termseq *ts, const char **errstr)
 			ts->step[ts->n - 1].ms = (uint32_t)ms;
 		}
 		want_sig = !want_sig;
+	}
+	return 0;
+}
+
+/* A percentage "N%" or "N.M%", N > 0; the factor in *f. */
+static int
+parse_pct(const char *s, double *f)
+{
+	size_t len = strlen(s), n;
+	char num[64];
+
+	if (len < 2 || s[len - 1] != '%' || len > sizeof(num))
+		return -1;
+	n = strspn(s, "0123456789.");
+	if (n != len - 1 || strspn(s, "0123456789") == 0 ||
+	    strchr(s, '.') != strrchr(s, '.'))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	*f = strtod(num, NULL) / 100.0;
+	return *f > 0 && *f <= 1e6 ? 0 : -1;
+}
+
+int
+parse_timeout(const char *s, uint64_t *ns, double *pct, const char **errstr)
+{
+	*ns = 0;
+	*pct = 0;
+	if (*s != '\0' && s[strlen(s) - 1] == '%') {
+		if (parse_pct(s, pct) == -1) {
+			*errstr = "not a percentage of the median runtime";
+			return -1;
+		}
+		return 0;
+	}
+	if (parse_duration(s, ns, errstr) == -1)
+		return -1;
+	if (*ns == 0) {
+		*errstr = "must be more than 0";
+		return -1;
+	}
+	return 0;
+}
+
+int
+parse_halt(const char *s, struct halt_policy *h, const char **errstr)
+{
+	static const struct {
+		const char *old, *now;
+	} legacy[] = { { "0", "never" }, { "1", "soon,fail=1" },
+		{ "2", "now,fail=1" }, { "-1", "soon,success=1" },
+		{ "-2", "now,success=1" } };
+	char buf[64], *why, *val;
+	const char *errval = "expected never, or now|soon,fail|success|done=N "
+			     "or N%";
+	const char *cerr;
+	size_t i;
+	double f;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
+		if (strcmp(s, legacy[i].old) == 0)
+			s = legacy[i].now;
+	if (strcmp(s, "never") == 0)
+		return 0;
+	if (strlen(s) >= sizeof(buf) - 16) {
+		*errstr = errval;
+		return -1;
+	}
+	/* N% alone: soon,fail=N% */
+	if (isdigit((unsigned char)*s) && parse_pct(s, &f) == 0)
+		snprintf(buf, sizeof(buf), "soon,fail=%s", s);
+	else
+		strlcpy(buf, s, sizeof(buf));
+	if ((why = strchr(buf, ',')) == NULL ||
+	    (val = strchr(why, '=')) == NULL) {
+		*errstr = errval;
+		return -1;
+	}
+	*why++ = '\0';
+	*val++ = '\0';
+	if (strcmp(buf, "now") == 0)
+		h->when = HALT_NOW;
+	else if (strcmp(buf, "soon") == 0)
+		h->when = HALT_SOON;
+	else {
+		*errstr = errval;
+		return -1;
+	}
+	if (strcmp(why, "fail") == 0)
+		h->why = HALT_FAIL;
+	else if (strcmp(why, "success") == 0)
+		h->why = HALT_SUCCESS;
+	else if (strcmp(why, "done") == 0)
+		h->why = HALT_DONE;
+	else {
+		*errstr = errval;
+		return -1;
+	}
+	if (*val != '\0' && val[strlen(val) - 1] == '%') {
+		if (parse_pct(val, &h->pct) == -1 || h->pct > 1) {
+			*errstr = "percentage must be more than 0 and at most "
+				  "100";
+			return -1;
+		}
+		h->is_pct = 1;
+		return 0;
+	}
+	h->count = (uint64_t)strtonum(val, 1, LLONG_MAX, &cerr);
+	if (cerr != NULL || !isdigit((unsigned char)*val)) {
+		*errstr = "count must be a whole number, 1 or more";
+		return -1;
 	}
 	return 0;
 }

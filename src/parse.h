@@ -30,4 +30,13 @@ int parse_signal(const char *);
 int parse_termseq(const char *, struct termseq *, const char **);
 void termseq_default(struct termseq *);
 
+/*
+ * --halt POLICY: never, now|soon,fail|success|done=N|N%, or GNU parallel's
+ * older spellings 0, 1, 2, -1, -2 and N% (soon,fail=N%).
+ */
+int parse_halt(const char *, struct halt_policy *, const char **);
+
+/* --timeout: a duration, or N% of the median runtime (pct > 0). */
+int parse_timeout(const char *, uint64_t *, double *, const char **);
+
 #endif

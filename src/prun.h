@@ -53,6 +53,21 @@ struct termseq {
 	struct termseq_step step[PRUN_TERMSEQ_MAX];
 };
 
+/* --halt: when to stop, and on what count (GNU parallel's meaning). */
+enum halt_when {
+	HALT_NEVER,
+	HALT_SOON, /* start no new job; let running ones finish */
+	HALT_NOW /* also stop running jobs (--termseq) */
+};
+enum halt_why { HALT_FAIL, HALT_SUCCESS, HALT_DONE };
+struct halt_policy {
+	enum halt_when when;
+	enum halt_why why;
+	uint64_t count; /* N, when !pct */
+	double pct; /* N% as 0..1, when pct */
+	int is_pct;
+};
+
 struct prun_opts {
 	char **files; /* command files; none means stdin */
 	int nfiles;
@@ -65,6 +80,22 @@ struct prun_opts {
 	int max_jobs_per_worker; /* 0: no limit */
 	int quiet; /* -q */
 	struct termseq termseq; /* --termseq */
+
+	/* Failure policy and accounting (0 or NULL: not given). */
+	const char *joblog; /* --joblog, without a leading '+' */
+	int joblog_append; /* --joblog +FILE */
+	int resume; /* --resume */
+	int resume_failed; /* --resume-failed */
+	int retries; /* --retries: tries in all; 0 unlimited */
+	int retries_set;
+	uint64_t retry_delay_ns; /* --retry-delay, doubled at each try */
+	uint64_t timeout_ns; /* --timeout DURATION */
+	double timeout_pct; /* --timeout N%, as a factor of the median */
+	uint64_t deadline_ns; /* --deadline */
+	uint64_t delay_ns; /* --delay */
+	struct halt_policy halt; /* --halt, --halt-on-error */
+	const char *results; /* --results DIR */
+	int dry_run; /* --dry-run */
 };
 
 #endif

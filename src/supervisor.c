@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,12 @@
 #include "evloop.h"
 #include "fd.h"
 #include "job.h"
+#include "joblog.h"
 #include "output.h"
+#include "policy.h"
 #include "proto.h"
+#include "results.h"
+#include "scan.h"
 #include "sig.h"
 #include "supervisor.h"
 #include "worker.h"
@@ -75,6 +80,18 @@ struct supervisor {
 	uint64_t ndone;
 	uint64_t nfailed;
 
+	/* Failure policy and accounting. */
+	struct policy *pol;
+	struct joblog *jl;
+	struct results *res;
+	struct seqset *skip; /* --resume: seqs not to run again */
+	struct jobq retrywait; /* failed, waiting for --retry-delay */
+	int nretrywait;
+	uint64_t last_start; /* ev_now() of the last job start */
+	struct ev_timer delay_timer; /* --delay */
+	struct ev_timer deadline_timer; /* --deadline */
+	int joblog_failed;
+
 	struct ev_io sig_io;
 	int stopping; /* start no new job */
 	int exit_signal; /* the signal that stopped the run */
@@ -86,6 +103,8 @@ struct supervisor {
 };
 
 static void dispatch(struct supervisor *);
+static void job_finish(struct supervisor *, struct job *);
+static void job_timer_cb(struct ev_timer *);
 static void worker_lost(struct wslot *);
 static int worker_start(struct supervisor *, struct wslot *);
 
@@ -100,7 +119,9 @@ read_job(struct supervisor *sup)
 		switch (cmdfile_next(sup->cf, &line, sup->errbuf,
 		    sizeof(sup->errbuf))) {
 		case CMD_OK:
-			j = job_new(++sup->next_seq, line.cmd, line.len);
+			if (seqset_has(sup->skip, ++sup->next_seq))
+				break; /* --resume: already in the joblog */
+			j = job_new(sup->next_seq, line.cmd, line.len);
 			return j;
 		case CMD_AGAIN:
 			if (sup->in_io.added)
@@ -160,8 +181,17 @@ worker_flush(struct wslot *w)
 static int
 can_start(struct supervisor *sup)
 {
+	uint64_t next;
+
 	if (sup->stopping || sup->done)
 		return 0;
+	/* --delay: the next start waits on a timer, the loop runs on. */
+	if (sup->o->delay_ns > 0 && sup->last_start > 0 &&
+	    (next = sup->last_start + sup->o->delay_ns) > ev_now()) {
+		if (!ev_timer_armed(&sup->delay_timer))
+			ev_timer_at(sup->loop, &sup->delay_timer, next);
+		return 0;
+	}
 	return 1;
 }
 
@@ -171,14 +201,25 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 {
 	struct msg_job m;
 
+	uint64_t tmo;
+
 	TAILQ_REMOVE(&sup->idle, w, idle_entry);
-	if (j->attempt == 1)
+	if (j->attempt == 1) {
 		j->ord = sup->next_ord++;
+		policy_job_started(sup->pol);
+	} else
+		job_reset_result(j); /* a retry: the failed try is forgotten */
 	j->state = JOB_RUNNING;
 	j->w = w;
 	j->slot = w->slot;
 	j->pid = 0;
-	j->start_mono = ev_now();
+	j->start_mono = sup->last_start = ev_now();
+	j->timer.cb = job_timer_cb;
+	j->timer.arg = sup;
+	if ((tmo = policy_timeout_ns(sup->pol)) > 0) {
+		j->tkind = JT_TIMEOUT;
+		ev_timer_at(sup->loop, &j->timer, j->start_mono + tmo);
+	}
 	w->job = j;
 	TAILQ_INSERT_TAIL(&sup->running, j, entry);
 	sup->nrunning++;
@@ -200,13 +241,32 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 static int
 work_left(struct supervisor *sup)
 {
-	return !sup->stopping && (!sup->in_eof || !TAILQ_EMPTY(&sup->pending));
+	return !sup->stopping &&
+	    (!sup->in_eof || !TAILQ_EMPTY(&sup->pending) ||
+		sup->nretrywait > 0);
+}
+
+/* Stopping: jobs waiting for another try end with their last one. */
+static void
+flush_retries(struct supervisor *sup)
+{
+	struct job *j;
+
+	while ((j = TAILQ_FIRST(&sup->retrywait)) != NULL) {
+		TAILQ_REMOVE(&sup->retrywait, j, entry);
+		sup->nretrywait--;
+		ev_timer_del(sup->loop, &j->timer);
+		j->tkind = JT_NONE;
+		job_finish(sup, j);
+	}
 }
 
 static void
 check_done(struct supervisor *sup)
 {
-	if (sup->nrunning == 0 &&
+	if (sup->stopping && sup->nretrywait > 0)
+		flush_retries(sup);
+	if (sup->nrunning == 0 && sup->nretrywait == 0 &&
 	    (sup->stopping || (sup->in_eof && TAILQ_EMPTY(&sup->pending))))
 		sup->done = 1;
 	else if (sup->nrunning == 0 && sup->nalive == 0 && work_left(sup)) {
@@ -267,22 +327,195 @@ stop_now(struct supervisor *sup, int sig)
 	}
 }
 
-/* The job is over for good: count it and print it. */
+static void
+send_kill(struct job *j, int sig)
+{
+	struct msg_kill k;
+
+	k.seq = j->seq;
+	k.signal = (uint32_t)sig;
+	proto_enc_kill(&j->w->out, &k);
+	worker_flush(j->w);
+}
+
+/*
+ * Stop a running job by --termseq: send the first signal now, the next
+ * ones from the job's timer while it still runs.  Its DONE frame ends it.
+ */
+static void
+term_job(struct supervisor *sup, struct job *j)
+{
+	const struct termseq *ts = &sup->o->termseq;
+
+	if (j->state != JOB_RUNNING || j->tkind == JT_TERMSEQ)
+		return;
+	j->tkind = JT_TERMSEQ;
+	j->termstep = 0;
+	j->killed_sig = ts->step[0].sig;
+	send_kill(j, ts->step[0].sig);
+	ev_timer_at(sup->loop, &j->timer,
+	    ev_now() + (uint64_t)ts->step[0].ms * 1000000);
+}
+
+static struct job *
+timer_job(struct ev_timer *t)
+{
+	return (struct job *)(void *)((char *)t - offsetof(struct job, timer));
+}
+
+static void
+job_timer_cb(struct ev_timer *t)
+{
+	struct supervisor *sup = t->arg;
+	struct job *j = timer_job(t);
+	const struct termseq *ts = &sup->o->termseq;
+
+	switch (j->tkind) {
+	case JT_TIMEOUT:
+		j->tkind = JT_NONE;
+		j->timed_out = 1;
+		if (!sup->o->quiet)
+			warnx("job %" PRIu64 " timed out: %s", j->seq, j->cmd);
+		term_job(sup, j);
+		break;
+	case JT_TERMSEQ:
+		if (++j->termstep < ts->n) {
+			j->killed_sig = ts->step[j->termstep].sig;
+			send_kill(j, j->killed_sig);
+			ev_timer_at(sup->loop, &j->timer,
+			    ev_now() +
+				(uint64_t)ts->step[j->termstep].ms * 1000000);
+		} else {
+			/* The sequence is spent: nothing may outlive it. */
+			j->tkind = JT_NONE;
+			if (ts->step[ts->n - 1].sig != SIGKILL ||
+			    ts->step[ts->n - 1].ms > 0)
+				send_kill(j, SIGKILL);
+		}
+		break;
+	case JT_RETRY:
+		j->tkind = JT_NONE;
+		TAILQ_REMOVE(&sup->retrywait, j, entry);
+		sup->nretrywait--;
+		TAILQ_INSERT_HEAD(&sup->pending, j, entry);
+		dispatch(sup);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+delay_cb(struct ev_timer *t)
+{
+	dispatch(t->arg);
+}
+
+/* --deadline: the whole run is out of time; stop it as --timeout would. */
+static void
+deadline_cb(struct ev_timer *t)
+{
+	struct supervisor *sup = t->arg;
+	struct job *j;
+
+	warnx("--deadline reached: stopping %d running job%s", sup->nrunning,
+	    sup->nrunning == 1 ? "" : "s");
+	policy_deadline(sup->pol);
+	sup->stopping = 1;
+	TAILQ_FOREACH(j, &sup->running, entry) {
+		j->timed_out = 1;
+		term_job(sup, j);
+	}
+	check_done(sup);
+}
+
+/* --halt triggered. */
+static void
+halt(struct supervisor *sup, enum halt_when when)
+{
+	struct job *j;
+
+	sup->stopping = 1;
+	if (when == HALT_NOW) {
+		TAILQ_FOREACH(j, &sup->running, entry) {
+			j->aborted = 1;
+			term_job(sup, j);
+		}
+		if (sup->nrunning > 0)
+			warnx("--halt: stopping %d running job%s",
+			    sup->nrunning, sup->nrunning == 1 ? "" : "s");
+	} else if (sup->nrunning > 0)
+		warnx("--halt: starting no more jobs, waiting for %d running",
+		    sup->nrunning);
+}
+
+/* Run a failed job again (--retries), now or after --retry-delay. */
+static int
+retry_job(struct supervisor *sup, struct job *j)
+{
+	const struct prun_opts *o = sup->o;
+	uint64_t wait;
+	int shift;
+
+	if (!o->retries_set || j->aborted || sup->stopping ||
+	    j->stage == STAGE_SPOOL ||
+	    (o->retries > 0 && j->attempt >= o->retries))
+		return 0;
+	/* Only the last try counts: this one's output is dropped. */
+	if (j->outfd != -1)
+		close(j->outfd);
+	if (j->errfd != -1)
+		close(j->errfd);
+	j->outfd = j->errfd = -1;
+	j->attempt++;
+	j->state = JOB_QUEUED;
+	if (o->retry_delay_ns == 0) {
+		TAILQ_INSERT_HEAD(&sup->pending, j, entry);
+		return 1;
+	}
+	/* Backoff: the delay doubles with each try. */
+	shift = j->attempt - 2 < 20 ? j->attempt - 2 : 20;
+	wait = o->retry_delay_ns << shift;
+	j->tkind = JT_RETRY;
+	ev_timer_at(sup->loop, &j->timer, ev_now() + wait);
+	TAILQ_INSERT_TAIL(&sup->retrywait, j, entry);
+	sup->nretrywait++;
+	return 1;
+}
+
+/* The job is over for good: log it, count it and print it. */
 static void
 job_finish(struct supervisor *sup, struct job *j)
 {
+	enum halt_when h = HALT_NEVER;
+
+	j->tkind = JT_NONE;
+	if (job_failed(j) && retry_job(sup, j))
+		return;
 	j->state = JOB_DONE;
 	sup->ndone++;
 	if (job_failed(j))
 		sup->nfailed++;
 	if (j->stage != STAGE_RAN)
 		warn_not_started(sup, j);
+	if (!j->aborted) {
+		if (joblog_write(sup->jl, j) == -1 && !sup->joblog_failed) {
+			warn("--joblog %s", sup->o->joblog);
+			sup->joblog_failed = 1;
+			sup->fatal = 1;
+		}
+		if (results_write(sup->res, j) == -1)
+			sup->fatal = 1;
+		h = policy_job_done(sup->pol, j);
+	}
 	if (output_job_done(sup->out, j) == -1) {
 		if (errno != EPIPE)
 			warn("writing output");
 		sup->fatal = 1;
 		stop_now(sup, SIGKILL);
 	}
+	if (h != HALT_NEVER)
+		halt(sup, h);
 }
 
 /* Take a received descriptor off w's queue; -1 if none came. */
@@ -640,7 +873,27 @@ supervisor_run(const struct prun_opts *o)
 	TAILQ_INIT(&sup.idle);
 	TAILQ_INIT(&sup.pending);
 	TAILQ_INIT(&sup.running);
+	TAILQ_INIT(&sup.retrywait);
+	sup.skip = joblog_resume_set(o);
+	if (o->dry_run) {
+		status = scan_dry_run(o, sup.skip);
+		seqset_free(sup.skip);
+		return status;
+	}
+	sup.pol = policy_new(o);
+	if (policy_needs_total(sup.pol))
+		policy_set_total(sup.pol, scan_count(o));
+	sup.jl = joblog_open(o);
+	if (o->results != NULL)
+		sup.res = results_open(o->results);
 	sup.loop = ev_new();
+	sup.delay_timer.cb = delay_cb;
+	sup.delay_timer.arg = &sup;
+	sup.deadline_timer.cb = deadline_cb;
+	sup.deadline_timer.arg = &sup;
+	if (o->deadline_ns > 0)
+		ev_timer_at(sup.loop, &sup.deadline_timer,
+		    ev_now() + o->deadline_ns);
 	sup.out = output_new(o);
 	sup.cf = cmdfile_open(o->files, o->nfiles);
 	sup.in_io.cb = input_cb;
@@ -702,9 +955,14 @@ supervisor_run(const struct prun_opts *o)
 		status = 128 + sup.exit_signal;
 	else if (sup.fatal)
 		status = PRUN_EXIT_ERROR;
-	else if (sup.nfailed > 100)
-		status = PRUN_EXIT_MANY_FAILED;
 	else
-		status = (int)sup.nfailed;
+		status = policy_exit_status(sup.pol);
+	/* The failure summary is the last thing on stderr. */
+	if (!o->quiet)
+		policy_summary(sup.pol, stderr);
+	joblog_close(sup.jl);
+	results_close(sup.res);
+	seqset_free(sup.skip);
+	policy_free(sup.pol);
 	return status;
 }
