@@ -7,10 +7,11 @@
 _prun()
 {
 	# Options without an argument, and options that take one.
-	local noarg=(-h --help -k --keep-order -q --quiet -u --ungroup
-	    -V --version)
-	local witharg=(-a --arg-file -j --jobs --max-jobs-per-worker --shell
-	    --termseq --tmpdir)
+	local noarg=(--dry-run -h --help -k --keep-order -q --quiet --resume
+	    --resume-failed -u --ungroup -V --version)
+	local witharg=(-a --arg-file --deadline --delay --halt --halt-on-error
+	    -j --jobs --joblog --max-jobs-per-worker --results --retries
+	    --retry-delay --shell --termseq --timeout --tmpdir)
 	local words=() cands=() w i cword=0 cur prev opt= pfx= val strip
 
 	# bash splits "--halt=now,fail=1" at each '=' (COMP_WORDBREAKS): put
@@ -63,9 +64,13 @@ _prun()
 		--shell)
 			mapfile -t cands < <(compgen -c -- "$val")
 			;;
-		--tmpdir)
+		--tmpdir | --results)
 			compopt -o filenames 2>/dev/null
 			mapfile -t cands < <(compgen -d -- "$val")
+			;;
+		--joblog)
+			compopt -o filenames 2>/dev/null
+			mapfile -t cands < <(compgen -f -- "$val")
 			;;
 		-a | --arg-file)
 			compopt -o filenames 2>/dev/null
