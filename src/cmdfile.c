@@ -49,7 +49,7 @@ cmdparse(const char *p, size_t len, int eof, struct framebuf *out,
 	memset(res, 0, sizeof(*res));
 again:
 	for (;;) {
-		nl = memchr(p + pos, '\n', len - pos);
+		nl = pos < len ? memchr(p + pos, '\n', len - pos) : NULL;
 		if (nl == NULL) {
 			if (!eof || pos == len) {
 				/* Drop what was skipped; reparse the rest. */

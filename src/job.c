@@ -3,7 +3,9 @@
  */
 #include <sys/wait.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "job.h"
@@ -82,4 +84,44 @@ job_termsig(const struct job *j)
 	if (WIFSIGNALED(j->wstatus))
 		return WTERMSIG(j->wstatus);
 	return 0;
+}
+
+/*
+ * What reports and CI log groups call the job: its command line.  Its
+ * length goes to *lenp.
+ */
+const char *
+job_name(const struct job *j, size_t *lenp)
+{
+	*lenp = j->cmdlen;
+	return j->cmd;
+}
+
+/*
+ * How the job ended, in a few words for people: "exit status 2", "killed
+ * by signal 9 (SIGKILL)", "timed out", ...
+ */
+void
+job_describe(const struct job *j, char *buf, size_t size)
+{
+	const char *name;
+	int sig;
+
+	if (j->lost)
+		snprintf(buf, size, "its worker died while it ran");
+	else if (j->stage != STAGE_RAN)
+		snprintf(buf, size, "could not be started: %s",
+		    strerror(j->spawn_errno));
+	else if ((sig = job_termsig(j)) != 0) {
+		name = sigabbrev_np(sig);
+		snprintf(buf, size, "%skilled by signal %d (SIG%s)",
+		    j->timed_out   ? "timed out: " :
+			j->aborted ? "the run halted: " :
+				     "",
+		    sig, name ? name : "?");
+	} else if (j->timed_out)
+		snprintf(buf, size, "timed out: exit status %d",
+		    WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : 0);
+	else
+		snprintf(buf, size, "exit status %d", job_exitval(j));
 }

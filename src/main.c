@@ -43,6 +43,10 @@ enum {
 	OPT_RESULTS,
 	OPT_DRY_RUN,
 	OPT_DELAY,
+	OPT_JUNIT,
+	OPT_JSON,
+	OPT_CI_GROUPS,
+	OPT_NO_CI_GROUPS,
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_LIST_OPTIONS
@@ -106,6 +110,15 @@ static const struct optdef optdefs[] = {
 	    "pass output through as it comes (may interleave)" },
 	{ "quiet", 'q', no_argument, NULL, "Output",
 	    "no failure summary on stderr" },
+	{ "junit", OPT_JUNIT, required_argument, "FILE", "Reports",
+	    "write a JUnit XML report to FILE at the end" },
+	{ "json", OPT_JSON, required_argument, "FILE", "Reports",
+	    "write JSON events, one a line, to FILE (- is stdout)" },
+	{ "ci-groups", OPT_CI_GROUPS, required_argument, "CI", "Reports",
+	    "fold each job's output in a log section of CI: github or gitlab "
+	    "(default: the CI prun runs in, if either)" },
+	{ "no-ci-groups", OPT_NO_CI_GROUPS, no_argument, NULL, "Reports",
+	    "no CI log sections, even in CI" },
 	{ "help", 'h', no_argument, NULL, "Other", "print this help and exit" },
 	{ "version", 'V', no_argument, NULL, "Other",
 	    "print the version and exit" },
@@ -137,6 +150,7 @@ static const struct {
 	    "never now,fail=1 soon,fail=1 now,success=1 soon,success=1 "
 	    "now,done=1 soon,done=1" },
 	{ "halt-on-error", "0 1 2" },
+	{ "ci-groups", "github gitlab" },
 };
 
 #define HELP_WIDTH 80
@@ -384,6 +398,29 @@ find_shell(const char *name)
 	errx(PRUN_EXIT_ERROR, "--shell %s: not found in PATH", name);
 }
 
+/* Which CI system prun runs in, from the variables each one sets. */
+static enum prun_ci
+detect_ci(void)
+{
+	const char *v;
+
+	if ((v = getenv("GITHUB_ACTIONS")) != NULL && strcmp(v, "true") == 0)
+		return CI_GITHUB;
+	if ((v = getenv("GITLAB_CI")) != NULL && strcmp(v, "true") == 0)
+		return CI_GITLAB;
+	return CI_NONE;
+}
+
+static enum prun_ci
+parse_ci(const char *arg)
+{
+	if (strcmp(arg, "github") == 0)
+		return CI_GITHUB;
+	if (strcmp(arg, "gitlab") == 0)
+		return CI_GITLAB;
+	errx(PRUN_EXIT_ERROR, "--ci-groups '%s': not github or gitlab", arg);
+}
+
 /* The spool directory must take a file now, not after the jobs ran. */
 static void
 check_tmpdir(const char *dir, const char *how)
@@ -410,7 +447,7 @@ main(int argc, char *argv[])
 	const char *tmpdir_how = "--tmpdir";
 	const char *errstr;
 	char **files;
-	int c, nfiles = 0, i;
+	int c, nfiles = 0, i, ci_set = 0;
 	size_t k;
 
 	setproctitle_init(argc, argv, environ);
@@ -418,6 +455,7 @@ main(int argc, char *argv[])
 	o.shell = "/bin/sh";
 	o.outmode = OUT_GROUP;
 	termseq_default(&o.termseq);
+	o.out_fd = STDOUT_FILENO;
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
@@ -524,6 +562,23 @@ main(int argc, char *argv[])
 		case OPT_DRY_RUN:
 			o.dry_run = 1;
 			break;
+		case OPT_JUNIT:
+			o.junit = optarg;
+			break;
+		case OPT_JSON:
+			if (*optarg == '\0')
+				errx(PRUN_EXIT_ERROR,
+				    "--json '': empty file name (- is stdout)");
+			o.json = optarg;
+			break;
+		case OPT_CI_GROUPS:
+			o.ci_groups = parse_ci(optarg);
+			ci_set = 1;
+			break;
+		case OPT_NO_CI_GROUPS:
+			o.ci_groups = CI_NONE;
+			ci_set = 1;
+			break;
 		case 'h':
 			help();
 		case 'V':
@@ -552,6 +607,20 @@ main(int argc, char *argv[])
 	o.files = files;
 	o.nfiles = nfiles;
 
+	if (o.json != NULL && strcmp(o.json, "-") == 0) {
+		if (o.joblog != NULL && strcmp(o.joblog, "-") == 0)
+			errx(PRUN_EXIT_ERROR,
+			    "--json - and --joblog -: only one "
+			    "of them can have stdout");
+		o.out_fd = STDERR_FILENO; /* stdout is the event stream */
+	}
+	if (o.ci_groups != CI_NONE && o.outmode != OUT_GROUP)
+		errx(PRUN_EXIT_ERROR,
+		    "--ci-groups: needs grouped output "
+		    "(not with -u)");
+	if (!ci_set && o.outmode == OUT_GROUP)
+		o.ci_groups = detect_ci();
+
 	if (o.tmpdir == NULL) {
 		o.tmpdir = getenv("TMPDIR");
 		tmpdir_how = "TMPDIR";
@@ -567,8 +636,10 @@ main(int argc, char *argv[])
 	if (o.results != NULL && o.outmode != OUT_GROUP)
 		errx(PRUN_EXIT_ERROR,
 		    "--results needs grouped output (not -u or --line-buffer)");
-	if (o.outmode == OUT_GROUP && !o.dry_run)
+	if ((o.outmode == OUT_GROUP || o.junit != NULL) && !o.dry_run)
 		check_tmpdir(o.tmpdir, tmpdir_how);
 
-	return supervisor_run(&o);
+	c = supervisor_run(&o);
+	free(files);
+	return c;
 }

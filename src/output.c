@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cigroup.h"
 #include "fd.h"
 #include "output.h"
 #include "xmalloc.h"
@@ -63,13 +64,18 @@ print_spool(int spool, uint64_t len, int fd)
 }
 
 static int
-print_job(struct job *j)
+print_job(struct output *out, struct job *j)
 {
-	int r;
+	enum prun_ci ci = out->opts->ci_groups;
+	int fd = out->opts->out_fd, r;
 
-	r = print_spool(j->outfd, j->out_bytes, STDOUT_FILENO);
+	r = cigroup_begin(ci, j, fd);
+	if (r == 0)
+		r = print_spool(j->outfd, j->out_bytes, fd);
 	if (r == 0)
 		r = print_spool(j->errfd, j->err_bytes, STDERR_FILENO);
+	if (r == 0)
+		r = cigroup_end(ci, j, fd, STDERR_FILENO);
 	job_free(j);
 	return r;
 }
@@ -110,7 +116,7 @@ ring_drain(struct output *out)
 		out->ring[i] = NULL;
 		out->next++;
 		out->waiting--;
-		if (j != &skipped && print_job(j) == -1 && r == 0)
+		if (j != &skipped && print_job(out, j) == -1 && r == 0)
 			r = -1;
 	}
 	return r;
@@ -129,7 +135,7 @@ int
 output_job_done(struct output *out, struct job *j)
 {
 	if (!out->opts->keep_order)
-		return print_job(j);
+		return print_job(out, j);
 	return ring_put(out, j->ord, j);
 }
 

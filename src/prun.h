@@ -68,6 +68,13 @@ struct halt_policy {
 	int is_pct;
 };
 
+/* Which CI system's collapsible log sections wrap each job's output. */
+enum prun_ci {
+	CI_NONE,
+	CI_GITHUB, /* ::group::NAME ... ::endgroup:: */
+	CI_GITLAB /* ESC[0Ksection_start:T:NAME ... section_end */
+};
+
 struct prun_opts {
 	char **files; /* command files; none means stdin */
 	int nfiles;
@@ -96,6 +103,10 @@ struct prun_opts {
 	struct halt_policy halt; /* --halt, --halt-on-error */
 	const char *results; /* --results DIR */
 	int dry_run; /* --dry-run */
+	int out_fd; /* where job stdout goes: 1, or 2 with --json - */
+	enum prun_ci ci_groups; /* --ci-groups, or detected */
+	const char *junit; /* --junit FILE, or NULL */
+	const char *json; /* --json FILE ("-": stdout), or NULL */
 };
 
 #endif

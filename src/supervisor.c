@@ -31,6 +31,7 @@
 #include "proto.h"
 #include "results.h"
 #include "scan.h"
+#include "report.h"
 #include "sig.h"
 #include "supervisor.h"
 #include "worker.h"
@@ -61,6 +62,7 @@ struct supervisor {
 	const struct prun_opts *o;
 	struct evloop *loop;
 	struct output *out;
+	struct report *rep;
 
 	struct cmdfile *cf;
 	struct ev_io in_io;
@@ -79,6 +81,9 @@ struct supervisor {
 
 	uint64_t ndone;
 	uint64_t nfailed;
+	uint64_t nskipped; /* not run: the run stopped before them */
+	uint64_t naborted; /* killed by --halt now */
+	uint64_t start_mono;
 
 	/* Failure policy and accounting. */
 	struct policy *pol;
@@ -327,6 +332,15 @@ stop_now(struct supervisor *sup, int sig)
 	}
 }
 
+/* A report could not be written: prun's error; a gone reader stops it. */
+static void
+report_failed(struct supervisor *sup)
+{
+	sup->fatal = 1;
+	if (errno == EPIPE && !sup->stopping)
+		stop_now(sup, SIGKILL);
+}
+
 static void
 send_kill(struct job *j, int sig)
 {
@@ -461,6 +475,9 @@ retry_job(struct supervisor *sup, struct job *j)
 	    j->stage == STAGE_SPOOL ||
 	    (o->retries > 0 && j->attempt >= o->retries))
 		return 0;
+	/* The reports see each try; the next one replaces this one. */
+	if (report_job_end(sup->rep, j, 1) == -1)
+		report_failed(sup);
 	/* Only the last try counts: this one's output is dropped. */
 	if (j->outfd != -1)
 		close(j->outfd);
@@ -483,7 +500,7 @@ retry_job(struct supervisor *sup, struct job *j)
 	return 1;
 }
 
-/* The job is over for good: log it, count it and print it. */
+/* The job is over for good: log it, count it, report it and print it. */
 static void
 job_finish(struct supervisor *sup, struct job *j)
 {
@@ -508,6 +525,10 @@ job_finish(struct supervisor *sup, struct job *j)
 			sup->fatal = 1;
 		h = policy_job_done(sup->pol, j);
 	}
+	if (j->aborted)
+		sup->naborted++;
+	if (report_job_end(sup->rep, j, 0) == -1)
+		report_failed(sup);
 	if (output_job_done(sup->out, j) == -1) {
 		if (errno != EPIPE)
 			warn("writing output");
@@ -597,6 +618,8 @@ worker_frames(struct wslot *w)
 			}
 			w->job->pid = (pid_t)st.pid;
 			w->job->start_real_ns = st.start_real_ns;
+			if (report_job_start(w->sup->rep, w->job) == -1)
+				report_failed(w->sup);
 			/* Line-buffered pipes: handled by output's reader. */
 			while ((hdr.flags & (PROTO_FD_OUT | PROTO_FD_ERR)) &&
 			    (fd = fdq_pop(w)) != -1) {
@@ -836,6 +859,80 @@ raise_nofile(void)
 	}
 }
 
+/* Why the run stopped before its end, for the reports; NULL if it didn't. */
+static const char *
+stop_reason(const struct supervisor *sup, char *buf, size_t size)
+{
+	const char *name;
+
+	if (!sup->stopping)
+		return NULL;
+	if (sup->exit_signal != 0) {
+		name = sigabbrev_np(sup->exit_signal);
+		snprintf(buf, size, "interrupted by SIG%s", name ? name : "?");
+	} else if (sup->fatal)
+		snprintf(buf, size, "stopped by an error");
+	else
+		snprintf(buf, size, "halted");
+	return buf;
+}
+
+static void
+skip_job(struct supervisor *sup, struct job *j, const char *why)
+{
+	sup->nskipped++;
+	if (report_job_skip(sup->rep, j, why) == -1)
+		sup->fatal = 1;
+	job_free(j);
+}
+
+/*
+ * Free the jobs never started.  When the run stopped early and a report
+ * lists them, report them as skipped: those read ahead, then the rest of
+ * the command files when they are regular files (a pipe's rest may never
+ * end, and is not waited for).
+ */
+static void
+skip_rest(struct supervisor *sup, const char *why)
+{
+	struct cmdline line;
+	struct job *j;
+	int again = 0;
+
+	if (why == NULL || !report_active(sup->rep)) {
+		while ((j = TAILQ_FIRST(&sup->pending)) != NULL) {
+			TAILQ_REMOVE(&sup->pending, j, entry);
+			job_free(j);
+		}
+		return;
+	}
+	while ((j = TAILQ_FIRST(&sup->pending)) != NULL) {
+		TAILQ_REMOVE(&sup->pending, j, entry);
+		skip_job(sup, j, why);
+	}
+	if (!cmdfile_all_regular(sup->cf))
+		return;
+	while (!sup->in_eof) {
+		switch (cmdfile_next(sup->cf, &line, sup->errbuf,
+		    sizeof(sup->errbuf))) {
+		case CMD_OK:
+			skip_job(sup,
+			    job_new(++sup->next_seq, line.cmd, line.len), why);
+			break;
+		case CMD_AGAIN:
+			if (again++)
+				return;
+			cmdfile_always_readable(sup->cf);
+			break;
+		case CMD_EOF:
+			sup->in_eof = 1;
+			break;
+		case CMD_ERROR:
+			break; /* a bad line: it would not have run either */
+		}
+	}
+}
+
 /* Stop every worker and wait for all of them. */
 static void
 shutdown_workers(struct supervisor *sup)
@@ -865,6 +962,9 @@ supervisor_run(const struct prun_opts *o)
 {
 	struct supervisor sup;
 	struct job *j;
+	struct report_run run;
+	struct report_end end;
+	char why[64];
 	int i, nw, status, nstarted = 0;
 
 	memset(&sup, 0, sizeof(sup));
@@ -886,6 +986,7 @@ supervisor_run(const struct prun_opts *o)
 	sup.jl = joblog_open(o);
 	if (o->results != NULL)
 		sup.res = results_open(o->results);
+	sup.start_mono = ev_now();
 	sup.loop = ev_new();
 	sup.delay_timer.cb = delay_cb;
 	sup.delay_timer.arg = &sup;
@@ -896,10 +997,14 @@ supervisor_run(const struct prun_opts *o)
 		    ev_now() + o->deadline_ns);
 	sup.out = output_new(o);
 	sup.cf = cmdfile_open(o->files, o->nfiles);
+	sup.rep = report_open(o);
 	sup.in_io.cb = input_cb;
 	sup.in_io.arg = &sup;
 
 	nw = o->jobs_unlimited ? unlimited_workers() : o->jobs;
+	memset(&run, 0, sizeof(run));
+	run.jobs = nw;
+	run.start_real_ns = ev_realtime();
 	raise_nofile();
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		warn("PR_SET_CHILD_SUBREAPER");
@@ -933,15 +1038,19 @@ supervisor_run(const struct prun_opts *o)
 			errx(PRUN_EXIT_ERROR, "could not start any worker");
 	}
 
+	run.workers = nw;
+	run.total = sup.in_eof ? (int64_t)sup.next_seq : -1;
+	if (report_run_start(sup.rep, &run) == -1)
+		report_failed(&sup);
+
 	dispatch(&sup);
 	while (!sup.done)
 		ev_run_once(sup.loop);
 
 	shutdown_workers(&sup);
-	while ((j = TAILQ_FIRST(&sup.pending)) != NULL) {
-		TAILQ_REMOVE(&sup.pending, j, entry);
-		job_free(j);
-	}
+	memset(&end, 0, sizeof(end));
+	end.stopped = stop_reason(&sup, why, sizeof(why));
+	skip_rest(&sup, end.stopped);
 	for (i = 0; i < nw; i++) {
 		fb_free(&sup.w[i].in);
 		fb_free(&sup.w[i].out);
@@ -964,5 +1073,16 @@ supervisor_run(const struct prun_opts *o)
 	results_close(sup.res);
 	seqset_free(sup.skip);
 	policy_free(sup.pol);
-	return status;
+
+	/* Jobs --halt now killed count as not run, as in the joblog. */
+	end.ok = sup.ndone - sup.nfailed;
+	end.failed = sup.nfailed - sup.naborted;
+	end.skipped = sup.nskipped + sup.naborted;
+	end.wall_ns = ev_now() - sup.start_mono;
+	end.exit_status = status;
+	end.signal = sup.exit_signal;
+	if (report_run_end(sup.rep, &end) == -1 && sup.exit_signal == 0)
+		end.exit_status = PRUN_EXIT_ERROR;
+	report_free(sup.rep);
+	return end.exit_status;
 }

@@ -186,7 +186,7 @@ run_job(struct worker *w, const struct msg_job *m)
 		req.fd_out = pout[1];
 		req.fd_err = perr[1];
 	} else {
-		req.fd_out = STDOUT_FILENO;
+		req.fd_out = w->opts->out_fd; /* stderr with --json - */
 		req.fd_err = STDERR_FILENO;
 	}
 
