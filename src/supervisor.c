@@ -99,6 +99,7 @@ struct supervisor {
 
 	struct ev_io sig_io;
 	int stopping; /* start no new job */
+	const char *stop_why; /* what stopped it, when not a signal */
 	int exit_signal; /* the signal that stopped the run */
 	int nsignals;
 	int fatal; /* a prun error: exit 255 */
@@ -436,6 +437,7 @@ deadline_cb(struct ev_timer *t)
 	    sup->nrunning == 1 ? "" : "s");
 	policy_deadline(sup->pol);
 	sup->stopping = 1;
+	sup->stop_why = "--deadline reached";
 	TAILQ_FOREACH(j, &sup->running, entry) {
 		j->timed_out = 1;
 		term_job(sup, j);
@@ -450,6 +452,7 @@ halt(struct supervisor *sup, enum halt_when when)
 	struct job *j;
 
 	sup->stopping = 1;
+	sup->stop_why = "halted by --halt";
 	if (when == HALT_NOW) {
 		TAILQ_FOREACH(j, &sup->running, entry) {
 			j->aborted = 1;
@@ -870,10 +873,10 @@ stop_reason(const struct supervisor *sup, char *buf, size_t size)
 	if (sup->exit_signal != 0) {
 		name = sigabbrev_np(sup->exit_signal);
 		snprintf(buf, size, "interrupted by SIG%s", name ? name : "?");
-	} else if (sup->fatal)
-		snprintf(buf, size, "stopped by an error");
+	} else if (sup->stop_why != NULL)
+		strlcpy(buf, sup->stop_why, size);
 	else
-		snprintf(buf, size, "halted");
+		snprintf(buf, size, "stopped by an error");
 	return buf;
 }
 
