@@ -7,11 +7,12 @@
 _prun()
 {
 	# Options without an argument, and options that take one.
-	local noarg=(--dry-run -h --help -k --keep-order -q --quiet --resume
-	    --resume-failed -u --ungroup -V --version)
-	local witharg=(-a --arg-file --deadline --delay --halt --halt-on-error
-	    -j --jobs --joblog --max-jobs-per-worker --results --retries
-	    --retry-delay --shell --termseq --timeout --tmpdir)
+	local noarg=(--dry-run -h --help -k --keep-order --no-ci-groups -q
+	    --quiet --resume --resume-failed -u --ungroup -V --version)
+	local witharg=(-a --arg-file --ci-groups --deadline --delay --halt
+	    --halt-on-error -j --jobs --joblog --json --junit
+	    --max-jobs-per-worker --results --retries --retry-delay --shell
+	    --termseq --timeout --tmpdir)
 	local words=() cands=() w i cword=0 cur prev opt= pfx= val strip
 
 	# bash splits "--halt=now,fail=1" at each '=' (COMP_WORDBREAKS): put
@@ -61,6 +62,9 @@ _prun()
 		--halt-on-error)
 			mapfile -t cands < <(compgen -W '0 1 2' -- "$val")
 			;;
+		--ci-groups)
+			mapfile -t cands < <(compgen -W 'github gitlab' -- "$val")
+			;;
 		--shell)
 			mapfile -t cands < <(compgen -c -- "$val")
 			;;
@@ -68,7 +72,7 @@ _prun()
 			compopt -o filenames 2>/dev/null
 			mapfile -t cands < <(compgen -d -- "$val")
 			;;
-		--joblog)
+		--joblog | --json | --junit)
 			compopt -o filenames 2>/dev/null
 			mapfile -t cands < <(compgen -f -- "$val")
 			;;
