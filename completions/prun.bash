@@ -13,7 +13,7 @@ _prun()
 	    --halt-on-error -j --jobs --joblog --json --junit
 	    --max-jobs-per-worker --results --retries --retry-delay --shell
 	    --termseq --timeout --tmpdir)
-	local words=() cands=() w i cword=0 cur prev opt= pfx= val strip
+	local words=() cands=() w i cword=0 cur prev opt='' pfx='' val strip
 
 	# bash splits "--halt=now,fail=1" at each '=' (COMP_WORDBREAKS): put
 	# the pieces back together, and note how much of the current word bash
