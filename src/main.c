@@ -28,6 +28,7 @@ extern char **environ;
 
 enum {
 	OPT_SHELL = 256,
+	OPT_SHELL_ALWAYS,
 	OPT_TMPDIR,
 	OPT_MAX_JOBS_PER_WORKER,
 	OPT_TERMSEQ,
@@ -66,6 +67,8 @@ static const struct optdef optdefs[] = {
 	    "run N jobs at once: N, N% of CPUs, +N, -N, 0 (max)" },
 	{ "shell", OPT_SHELL, required_argument, "PATH", "Running jobs",
 	    "run each line with PATH -c LINE (default /bin/sh)" },
+	{ "shell-always", OPT_SHELL_ALWAYS, no_argument, NULL, "Running jobs",
+	    "run every line through the shell, even plain commands" },
 	{ "max-jobs-per-worker", OPT_MAX_JOBS_PER_WORKER, required_argument,
 	    "N", "Running jobs", "replace a worker after it ran N jobs" },
 	{ "tmpdir", OPT_TMPDIR, required_argument, "DIR", "Running jobs",
@@ -496,6 +499,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SHELL:
 			o.shell = find_shell(optarg);
+			break;
+		case OPT_SHELL_ALWAYS:
+			o.shell_always = 1;
 			break;
 		case OPT_TMPDIR:
 			o.tmpdir = optarg;

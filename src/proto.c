@@ -202,7 +202,8 @@ proto_dec_job(const unsigned char *p, size_t len, struct msg_job *m,
 	}
 	m->seq = get64(p);
 	m->slot = get32(p + 8);
-	m->outmode = get32(p + 12);
+	m->outmode = get32(p + 12) & 0xffff;
+	m->flags = get32(p + 12) >> 16;
 	m->attempt = get32(p + 16);
 	m->shell_len = get32(p + 20);
 	if (m->shell_len == 0 || m->shell_len > len - JOB_FIXED_LEN) {
@@ -217,7 +218,7 @@ proto_dec_job(const unsigned char *p, size_t len, struct msg_job *m,
 		*errstr = "NUL byte in job frame";
 		return -1;
 	}
-	if (m->outmode > OUT_UNGROUP) {
+	if (m->outmode > OUT_UNGROUP || (m->flags & ~(uint32_t)JOB_DIRECT)) {
 		*errstr = "bad output mode in job frame";
 		return -1;
 	}
@@ -233,7 +234,7 @@ proto_enc_job(struct framebuf *fb, const struct msg_job *m)
 	    JOB_FIXED_LEN + (size_t)m->shell_len + m->cmd_len);
 	put64(p, m->seq);
 	put32(p + 8, m->slot);
-	put32(p + 12, m->outmode);
+	put32(p + 12, m->outmode | m->flags << 16);
 	put32(p + 16, m->attempt);
 	put32(p + 20, m->shell_len);
 	memcpy(p + JOB_FIXED_LEN, m->shell, m->shell_len);

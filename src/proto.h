@@ -19,6 +19,10 @@
  *	HELLO    w->s  u32 version, u32 pid, u32 slot
  *	JOB      s->w  u64 seq, u32 slot, u32 outmode, u32 attempt,
  *	               u32 shell_len, shell[shell_len], command[rest]
+ *
+ * In JOB, outmode's low 16 bits are an enum prun_outmode and its high 16
+ * bits flags: JOB_DIRECT says the worker may exec a command that has no
+ * shell syntax directly, without the shell (direct.h).
  *	STARTED  w->s  u64 seq, u32 pid, u64 start_real_ns
  *	DONE     w->s  u64 seq, i32 wstatus, i32 spawn_errno,
  *	               u64 start_real_ns, u64 runtime_ns,
@@ -46,7 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_HDR_LEN 8
 
 enum proto_type {
@@ -59,6 +63,9 @@ enum proto_type {
 	MSG_SHUTDOWN,
 	MSG_MAX
 };
+
+/* Flags in the high half of JOB's outmode field. */
+#define JOB_DIRECT 0x1
 
 #define PROTO_FD_OUT 0x1
 #define PROTO_FD_ERR 0x2
@@ -78,7 +85,8 @@ struct msg_hello {
 struct msg_job {
 	uint64_t seq;
 	uint32_t slot;
-	uint32_t outmode;
+	uint32_t outmode; /* enum prun_outmode */
+	uint32_t flags; /* JOB_* */
 	uint32_t attempt;
 	const char *shell; /* points into the frame; not NUL-terminated */
 	uint32_t shell_len;

@@ -81,6 +81,7 @@ struct prun_opts {
 	int jobs; /* -j, resolved to a worker count >= 1 */
 	int jobs_unlimited; /* -j 0: as many as limits allow */
 	const char *shell; /* --shell, default /bin/sh */
+	int shell_always; /* --shell-always: never exec without the shell */
 	int keep_order; /* -k */
 	enum prun_outmode outmode;
 	const char *tmpdir; /* --tmpdir, else $TMPDIR, else /tmp */

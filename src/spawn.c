@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -41,6 +42,29 @@ long_command_fd(const struct spawn_req *req)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * Say why a directly exec'd command did not run, in the words sh would
+ * use, so that skipping the shell changes nothing visible.  Runs in the
+ * vfork child: async-signal-safe calls only.
+ */
+static void
+exec_failed(const char *shell, const char *name, int errnum)
+{
+	const char *why =
+	    errnum == ENOENT ? ": not found\n" : ": Permission denied\n";
+	struct iovec iov[4];
+
+	iov[0].iov_base = (void *)(uintptr_t)shell;
+	iov[0].iov_len = strlen(shell);
+	iov[1].iov_base = (void *)(uintptr_t) ": 1: ";
+	iov[1].iov_len = 5;
+	iov[2].iov_base = (void *)(uintptr_t)name;
+	iov[2].iov_len = strlen(name);
+	iov[3].iov_base = (void *)(uintptr_t)why;
+	iov[3].iov_len = strlen(why);
+	(void)!writev(STDERR_FILENO, iov, 4);
 }
 
 pid_t
@@ -95,6 +119,12 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (req->argv != NULL) {
+			/* As sh would: a message, then 127 or 126. */
+			execvpe(req->argv[0], req->argv, req->envp);
+			exec_failed(req->shell, req->argv[0], errno);
+			_exit(errno == ENOENT ? 127 : 126);
+		}
 		execve(req->shell, argv, req->envp);
 	fail:
 		child_errno = errno ? errno : EINVAL;

@@ -20,6 +20,7 @@ struct spawn_req {
 	int fd_out; /* descriptor for the job's stdout */
 	int fd_err; /* and stderr */
 	char **envp;
+	char **argv; /* exec these words directly, no shell (direct.h) */
 };
 
 /* Start the job; its pid, or -1 with *errnum and *stage set. */

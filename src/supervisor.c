@@ -234,6 +234,11 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	m.seq = j->seq;
 	m.slot = (uint32_t)w->slot;
 	m.outmode = (uint32_t)sup->o->outmode;
+	/* Only sh's rules are known well enough to skip it. */
+	m.flags =
+	    !sup->o->shell_always && strcmp(sup->o->shell, "/bin/sh") == 0 ?
+	    JOB_DIRECT :
+	    0;
 	m.attempt = (uint32_t)j->attempt;
 	m.shell = sup->o->shell;
 	m.shell_len = (uint32_t)strlen(sup->o->shell);
