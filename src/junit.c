@@ -31,6 +31,7 @@ struct junit {
 	char *path;
 	char *tmppath;
 	int tmpfd; /* FILE.tmp, the document being made */
+	int direct; /* FILE is no regular file: written in place at the end */
 	int bodyfd; /* spool of <testcase> elements */
 	FILE *body;
 	char *suite; /* the suite's name, also each testcase's classname */
@@ -65,6 +66,8 @@ struct junit *
 junit_open(const char *path, const struct prun_opts *o)
 {
 	struct junit *ju;
+	struct stat st;
+	char *real;
 
 	if (*path == '\0')
 		errx(PRUN_EXIT_ERROR, "--junit '': empty file name");
@@ -73,15 +76,34 @@ junit_open(const char *path, const struct prun_opts *o)
 		    "--junit -: give a file name (the report is written when "
 		    "the run ends)");
 	ju = xcalloc(1, sizeof(*ju));
-	ju->path = xstrdup(path);
-	xasprintf(&ju->tmppath, "%s.tmp", path);
-	ju->tmpfd =
-	    open(ju->tmppath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (ju->tmpfd == -1)
-		err(PRUN_EXIT_ERROR, "--junit %s", ju->tmppath);
+	ju->tmpfd = -1;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		errx(PRUN_EXIT_ERROR, "--junit %s: Is a directory", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/*
+		 * /dev/null, a FIFO...: never replaced by a rename, written
+		 * in place when the run ends.
+		 */
+		if (access(path, W_OK) == -1)
+			err(PRUN_EXIT_ERROR, "--junit %s", path);
+		ju->direct = 1;
+		ju->path = xstrdup(path);
+	} else {
+		/* A symlink's target is replaced, not the symlink. */
+		if ((real = realpath(path, NULL)) != NULL)
+			ju->path = real;
+		else
+			ju->path = xstrdup(path);
+		xasprintf(&ju->tmppath, "%s.tmp", ju->path);
+		ju->tmpfd = open(ju->tmppath,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (ju->tmpfd == -1)
+			err(PRUN_EXIT_ERROR, "--junit %s", ju->tmppath);
+	}
 	if ((ju->bodyfd = fd_spool_open(o->tmpdir)) == -1 ||
 	    (ju->body = fdopen(ju->bodyfd, "w")) == NULL) {
-		unlink(ju->tmppath);
+		if (ju->tmppath != NULL)
+			unlink(ju->tmppath);
 		err(PRUN_EXIT_ERROR, "--junit %s: spool file in %s", path,
 		    o->tmpdir);
 	}
@@ -338,7 +360,11 @@ junit_finish(struct junit *ju, const struct report_end *e)
 		return -1;
 	if (fstat(ju->bodyfd, &st) == -1)
 		return -1;
-	if ((fd = dup(ju->tmpfd)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+	if (ju->direct)
+		fd = open(ju->path, O_WRONLY | O_CLOEXEC);
+	else
+		fd = dup(ju->tmpfd);
+	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
 		if (fd != -1)
 			close(fd);
 		return -1;
@@ -352,6 +378,8 @@ junit_finish(struct junit *ju, const struct report_end *e)
 	fputs("  </testsuite>\n</testsuites>\n", fp);
 	if (fclose(fp) == EOF)
 		return -1;
+	if (ju->direct)
+		return 0;
 	if (close(ju->tmpfd) == -1) {
 		ju->tmpfd = -1;
 		unlink(ju->tmppath);
