@@ -148,32 +148,48 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 	return pid;
 }
 
-/* Read the pids listed in /proc/PID/task/PID/children into buf. */
+/* Append the pids listed in one /proc/PID/task/TID/children file. */
+static size_t
+read_children_file(const char *path, pid_t *buf, size_t n, size_t max)
+{
+	FILE *fp;
+	long v;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return n;
+	while (n < max && fscanf(fp, "%ld", &v) == 1)
+		if (v > 0)
+			buf[n++] = (pid_t)v;
+	fclose(fp);
+	return n;
+}
+
+/*
+ * Read pid's children into buf: those of every thread, since a child
+ * belongs to the thread that forked it.  Up to max of them.
+ */
 static size_t
 read_children(pid_t pid, pid_t *buf, size_t max)
 {
-	char path[64], data[4096], *p, *end;
-	size_t n = 0;
-	ssize_t len;
-	long v;
-	int fd;
+	char path[96];
+	struct dirent *de;
+	size_t n;
+	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
 	    (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	len = read(fd, data, sizeof(data) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	data[len] = '\0';
-	for (p = data; n < max; p = end) {
-		v = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (v > 0)
-			buf[n++] = (pid_t)v;
+	n = read_children_file(path, buf, 0, max);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return n;
+	while ((de = readdir(d)) != NULL && n < max) {
+		if (de->d_name[0] == '.' || atoi(de->d_name) == (int)pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children",
+		    (int)pid, de->d_name);
+		n = read_children_file(path, buf, n, max);
 	}
+	closedir(d);
 	return n;
 }
 
@@ -204,26 +220,37 @@ spawn_signal_tree(pid_t pid, int sig)
 }
 
 void
-spawn_reap_orphans(void)
+spawn_kill_orphans(pid_t spare_pgid)
 {
-	pid_t self = getpid(), kids[256];
-	size_t i, n;
+	pid_t self = getpid(), kids[256], pgid;
+	size_t i, n, k;
 	int round;
 
 	/* Killing one may orphan its children to us: go round a few times. */
 	for (round = 0; round < 16; round++) {
-		if ((n = read_children(self, kids, 256)) == 0)
-			break;
-		for (i = 0; i < n; i++) {
-			signal_escapees(kids[i], getpgid(kids[i]), SIGKILL, 0);
+		n = read_children(self, kids, 256);
+		for (i = k = 0; i < n; i++) {
+			pgid = getpgid(kids[i]);
+			if (spare_pgid > 0 && pgid == spare_pgid)
+				continue;
+			signal_escapees(kids[i], pgid, SIGKILL, 0);
 			kill(-kids[i], SIGKILL);
 			kill(kids[i], SIGKILL);
+			kids[k++] = kids[i];
 		}
-		for (i = 0; i < n; i++)
+		if (k == 0)
+			break;
+		for (i = 0; i < k; i++)
 			while (
 			    waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
 				;
 	}
+}
+
+void
+spawn_reap_orphans(void)
+{
+	spawn_kill_orphans(0);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 }

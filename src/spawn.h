@@ -39,4 +39,11 @@ void spawn_signal_tree(pid_t, int);
  */
 void spawn_reap_orphans(void);
 
+/*
+ * Kill and reap every child of the caller, and what they started, except
+ * those in process group spare_pgid (0: spare none).  The supervisor uses
+ * it for orphans adopted from a worker that died.
+ */
+void spawn_kill_orphans(pid_t);
+
 #endif

@@ -8,6 +8,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -33,6 +35,7 @@
 #include "scan.h"
 #include "report.h"
 #include "sig.h"
+#include "spawn.h"
 #include "supervisor.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -45,6 +48,7 @@ struct wslot {
 	struct supervisor *sup;
 	int slot; /* 1..N */
 	pid_t pid;
+	int pidfd; /* signals and waits that a recycled pid can't misdirect */
 	int alive; /* has a process and a socket */
 	int retiring; /* sent SHUTDOWN; replace it when it goes */
 	int hello;
@@ -98,10 +102,12 @@ struct supervisor {
 	int joblog_failed;
 
 	struct ev_io sig_io;
+	struct ev_io out_io; /* stdout, a pipe: its reader going away */
 	int stopping; /* start no new job */
 	const char *stop_why; /* what stopped it, when not a signal */
 	int exit_signal; /* the signal that stopped the run */
-	int nsignals;
+	int interrupted; /* running jobs were told to stop */
+	int out_broken; /* stdout or stderr failed: print nothing more */
 	int fatal; /* a prun error: exit 255 */
 	int done;
 	pid_t self;
@@ -109,6 +115,7 @@ struct supervisor {
 };
 
 static void dispatch(struct supervisor *);
+static void stop_now(struct supervisor *, int);
 static void job_finish(struct supervisor *, struct job *);
 static void job_timer_cb(struct ev_timer *);
 static void worker_lost(struct wslot *);
@@ -322,20 +329,26 @@ warn_not_started(struct supervisor *sup, const struct job *j)
 		sup->fatal = 1;
 }
 
-/* A stop that can't deliver output: kill what runs, start nothing. */
+/*
+ * stdout or stderr failed: nothing more can be printed.  EPIPE (the reader
+ * went away, as with `prun ... | head`) ends the run quietly, the way
+ * SIGPIPE ends a filter; any other error is prun's own and is reported.
+ */
 static void
-stop_now(struct supervisor *sup, int sig)
+output_failed(struct supervisor *sup, int errnum)
 {
-	struct msg_kill k;
-	struct job *j;
-
-	sup->stopping = 1;
-	TAILQ_FOREACH(j, &sup->running, entry) {
-		k.seq = j->seq;
-		k.signal = (uint32_t)sig;
-		proto_enc_kill(&j->w->out, &k);
-		worker_flush(j->w);
+	if (sup->out_broken)
+		return;
+	sup->out_broken = 1;
+	if (errnum == EPIPE) {
+		if (sup->exit_signal == 0)
+			sup->exit_signal = SIGPIPE;
+	} else {
+		warnx("writing output: %s", strerror(errnum));
+		sup->fatal = 1;
 	}
+	if (!sup->interrupted)
+		stop_now(sup, sup->o->termseq.step[0].sig);
 }
 
 /* A report could not be written: prun's error; a gone reader stops it. */
@@ -347,6 +360,7 @@ report_failed(struct supervisor *sup)
 		stop_now(sup, SIGKILL);
 }
 
+/* Send sig to a running job's process group and its escapees. */
 static void
 send_kill(struct job *j, int sig)
 {
@@ -359,11 +373,12 @@ send_kill(struct job *j, int sig)
 }
 
 /*
- * Stop a running job by --termseq: send the first signal now, the next
- * ones from the job's timer while it still runs.  Its DONE frame ends it.
+ * Stop a running job by --termseq: send the first signal now (sig, when
+ * not 0, in place of the sequence's own), the next ones from the job's
+ * timer while it still runs.  Its DONE frame ends it.
  */
 static void
-term_job(struct supervisor *sup, struct job *j)
+term_job_with(struct supervisor *sup, struct job *j, int sig)
 {
 	const struct termseq *ts = &sup->o->termseq;
 
@@ -371,10 +386,41 @@ term_job(struct supervisor *sup, struct job *j)
 		return;
 	j->tkind = JT_TERMSEQ;
 	j->termstep = 0;
-	j->killed_sig = ts->step[0].sig;
-	send_kill(j, ts->step[0].sig);
+	j->killed_sig = sig != 0 ? sig : ts->step[0].sig;
+	send_kill(j, j->killed_sig);
 	ev_timer_at(sup->loop, &j->timer,
 	    ev_now() + (uint64_t)ts->step[0].ms * 1000000);
+}
+
+static void
+term_job(struct supervisor *sup, struct job *j)
+{
+	term_job_with(sup, j, 0);
+}
+
+/*
+ * Start no new job and stop every running one: sig first, then the rest
+ * of --termseq (the grace); SIGKILL skips the grace.
+ */
+static void
+stop_now(struct supervisor *sup, int sig)
+{
+	struct job *j;
+
+	sup->stopping = 1;
+	sup->interrupted = 1;
+	TAILQ_FOREACH(j, &sup->running, entry) {
+		if (sig != SIGKILL) {
+			term_job_with(sup, j, sig);
+			continue;
+		}
+		if (j->tkind == JT_TERMSEQ) {
+			ev_timer_del(sup->loop, &j->timer);
+			j->tkind = JT_NONE;
+		}
+		j->killed_sig = SIGKILL;
+		send_kill(j, SIGKILL);
+	}
 }
 
 static struct job *
@@ -537,12 +583,8 @@ job_finish(struct supervisor *sup, struct job *j)
 		sup->naborted++;
 	if (report_job_end(sup->rep, j, 0) == -1)
 		report_failed(sup);
-	if (output_job_done(sup->out, j) == -1) {
-		if (errno != EPIPE)
-			warn("writing output");
-		sup->fatal = 1;
-		stop_now(sup, SIGKILL);
-	}
+	if (output_job_done(sup->out, j) == -1)
+		output_failed(sup, errno);
 	if (h != HALT_NEVER)
 		halt(sup, h);
 }
@@ -698,6 +740,25 @@ worker_cb(struct ev_io *io, uint32_t events)
 	dispatch(w->sup);
 }
 
+/*
+ * Make sure w's process is gone and reaped (reap() may have done it), so
+ * that everything it left is reparented to us before we look.
+ */
+static void
+worker_wait(struct wslot *w)
+{
+	siginfo_t si;
+
+	if (w->pidfd == -1)
+		return;
+	syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+	while (waitid(P_PIDFD, (id_t)w->pidfd, &si, WEXITED) == -1 &&
+	    errno == EINTR)
+		;
+	close(w->pidfd);
+	w->pidfd = -1;
+}
+
 /* w's process is gone (or must go): fail its job, and replace it. */
 static void
 worker_lost(struct wslot *w)
@@ -710,6 +771,7 @@ worker_lost(struct wslot *w)
 	close(w->io.fd);
 	w->alive = 0;
 	sup->nalive--;
+	worker_wait(w);
 	while ((fd = fdq_pop(w)) != -1)
 		close(fd);
 	fb_consume(&w->in, fb_len(&w->in));
@@ -718,9 +780,11 @@ worker_lost(struct wslot *w)
 		if (!w->retiring && !sup->done)
 			TAILQ_REMOVE(&sup->idle, w, idle_entry);
 	} else {
-		/* Its job's group may still run: it is an orphan now. */
-		if (j->pid > 0)
-			kill(-j->pid, SIGKILL);
+		/*
+		 * The job and whatever it started are our children now (we
+		 * are their subreaper): kill them all, escapees included.
+		 */
+		spawn_kill_orphans(getpgrp());
 		if (!w->retiring)
 			warnx(
 			    "worker %d (pid %d) died while running job %" PRIu64,
@@ -763,6 +827,15 @@ worker_start(struct supervisor *sup, struct wslot *w)
 		/* NOTREACHED */
 	}
 	close(sv[1]);
+	/* pidfds are close-on-exec; the child is unreaped, so pid is its. */
+	if ((w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1) {
+		warn("pidfd_open");
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		close(sv[0]);
+		return -1;
+	}
 	fd_set_nonblock(sv[0], 1);
 	w->pid = pid;
 	w->alive = 1;
@@ -787,19 +860,49 @@ reap(void)
 		;
 }
 
+/* "SIGINT" for SIGINT. */
+static const char *
+signame(int sig, char *buf, size_t len)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev != NULL)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}
+
+/* Send sig to every running job, without stopping them. */
+static void
+signal_running(struct supervisor *sup, int sig)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &sup->running, entry)
+		send_kill(j, sig);
+}
+
+/*
+ * SIGHUP drains: no new job, running ones finish.  SIGINT, SIGTERM and
+ * SIGQUIT, or a second SIGHUP, stop: no new job, and each running job gets
+ * that signal, then the rest of --termseq; any signal after that kills
+ * them at once.  prun exits 128 + the first signal that stopped it.
+ */
 static void
 on_signal(struct supervisor *sup, int sig)
 {
-	struct job *j;
+	char name[32];
 
 	switch (sig) {
 	case SIGCHLD:
 		reap();
 		break;
 	case SIGHUP:
-		if (sup->nsignals++ == 0 && !sup->stopping) {
+		if (!sup->interrupted && sup->exit_signal != SIGHUP) {
 			sup->stopping = 1;
-			sup->exit_signal = SIGHUP;
+			if (sup->exit_signal == 0)
+				sup->exit_signal = SIGHUP;
 			warnx("SIGHUP: starting no new jobs, waiting for %d "
 			      "running",
 			    sup->nrunning);
@@ -809,20 +912,32 @@ on_signal(struct supervisor *sup, int sig)
 	case SIGINT:
 	case SIGTERM:
 	case SIGQUIT:
-		if (sup->exit_signal == 0 || sup->exit_signal == SIGHUP)
+		if (sup->exit_signal == 0 ||
+		    (sup->exit_signal == SIGHUP && sig != SIGHUP))
 			sup->exit_signal = sig;
-		stop_now(sup, sup->nsignals++ > 1 ? SIGKILL : sig);
+		signame(sig, name, sizeof(name));
+		if (sup->interrupted) {
+			if (sup->nrunning > 0)
+				warnx("%s again: killing %d running", name,
+				    sup->nrunning);
+			stop_now(sup, SIGKILL);
+		} else {
+			warnx("%s: starting no new jobs, stopping %d running",
+			    name, sup->nrunning);
+			stop_now(sup, sig);
+		}
 		break;
 	case SIGTSTP:
-		TAILQ_FOREACH(j, &sup->running, entry)
-			if (j->pid > 0)
-				kill(-j->pid, SIGSTOP);
+		/*
+		 * Jobs are in process groups of their own, which the
+		 * terminal's SIGTSTP does not reach: stop them, then
+		 * ourselves.  The workers keep running, idle.
+		 */
+		signal_running(sup, SIGSTOP);
 		raise(SIGSTOP);
 		break;
 	case SIGCONT:
-		TAILQ_FOREACH(j, &sup->running, entry)
-			if (j->pid > 0)
-				kill(-j->pid, SIGCONT);
+		signal_running(sup, SIGCONT);
 		break;
 	default:
 		break;
@@ -957,12 +1072,66 @@ shutdown_workers(struct supervisor *sup)
 		w->alive = 0;
 	}
 	for (i = 0; i < sup->nw; i++) {
-		if (sup->w[i].pid <= 0)
-			continue;
-		while (waitpid(sup->w[i].pid, NULL, 0) == -1 && errno == EINTR)
-			;
+		struct wslot *w = &sup->w[i];
+		siginfo_t si;
+
+		if (w->pidfd != -1) {
+			while (waitid(P_PIDFD, (id_t)w->pidfd, &si, WEXITED) ==
+				-1 &&
+			    errno == EINTR)
+				;
+			close(w->pidfd);
+			w->pidfd = -1;
+		}
 	}
+	/* Whatever is left was orphaned to us by a worker that died. */
+	spawn_kill_orphans(0);
 	reap();
+}
+
+static void
+out_cb(struct ev_io *io, uint32_t events __unused)
+{
+	struct supervisor *sup = io->arg;
+
+	ev_io_del(sup->loop, io);
+	output_failed(sup, EPIPE);
+	check_done(sup);
+}
+
+/*
+ * When stdout is a pipe, notice its reader going away (`prun | head -1`)
+ * at once, not at the next write, which may be long in coming: epoll
+ * reports EPOLLERR on a pipe with no reader left.
+ */
+static void
+watch_stdout(struct supervisor *sup)
+{
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) == -1 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return;
+	sup->out_io.cb = out_cb;
+	sup->out_io.arg = sup;
+	ev_io_add(sup->loop, &sup->out_io, STDOUT_FILENO, 0);
+}
+
+/*
+ * End as the signal that stopped the run would have: a shell waiting for
+ * prun then knows it was interrupted (for SIGINT, it stops a loop around
+ * prun), and says nothing of a SIGPIPE, as for any filter.
+ */
+static void
+die_by_signal(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
 }
 
 int
@@ -1020,6 +1189,7 @@ supervisor_run(const struct prun_opts *o)
 	sup.sig_io.arg = &sup;
 	if (ev_io_add(sup.loop, &sup.sig_io, sig_init(), EPOLLIN) == -1)
 		err(PRUN_EXIT_ERROR, "epoll_ctl");
+	watch_stdout(&sup);
 
 	/*
 	 * Read ahead up to one job per worker without blocking: a short
@@ -1038,6 +1208,7 @@ supervisor_run(const struct prun_opts *o)
 	for (i = 0; i < nw; i++) {
 		sup.w[i].sup = &sup;
 		sup.w[i].slot = i + 1;
+		sup.w[i].pidfd = -1;
 		fb_init(&sup.w[i].in);
 		fb_init(&sup.w[i].out);
 		if (worker_start(&sup, &sup.w[i]) == 0)
@@ -1092,5 +1263,7 @@ supervisor_run(const struct prun_opts *o)
 	if (report_run_end(sup.rep, &end) == -1 && sup.exit_signal == 0)
 		end.exit_status = PRUN_EXIT_ERROR;
 	report_free(sup.rep);
+	if (sup.exit_signal == SIGINT || sup.exit_signal == SIGPIPE)
+		die_by_signal(sup.exit_signal);
 	return end.exit_status;
 }
