@@ -40,7 +40,7 @@ LIBOBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
 
 # Packages that building and testing need on Debian.
 DEPS = gcc make pkg-config libbsd-dev bats bats-assert bats-support mandoc \
-	parallel jq libxml2-utils time procps util-linux bsdextrautils
+	parallel jq libxml2-utils time procps util-linux bsdextrautils zsh fish
 
 .PHONY: all deps check unit test demo install uninstall clean format lint \
 	bench fuzz fuzz-run valgrind-check
