@@ -1145,6 +1145,7 @@ supervisor_run(const struct prun_opts *o)
 	int i, nw, status, nstarted = 0;
 
 	memset(&sup, 0, sizeof(sup));
+	memset(&run, 0, sizeof(run));
 	sup.o = o;
 	sup.self = getpid();
 	TAILQ_INIT(&sup.idle);
@@ -1158,8 +1159,11 @@ supervisor_run(const struct prun_opts *o)
 		return status;
 	}
 	sup.pol = policy_new(o);
-	if (policy_needs_total(sup.pol))
-		policy_set_total(sup.pol, scan_count(o));
+	run.total = -1;
+	if (policy_needs_total(sup.pol)) {
+		run.total = (int64_t)scan_count(o);
+		policy_set_total(sup.pol, (uint64_t)run.total);
+	}
 	sup.jl = joblog_open(o);
 	if (o->results != NULL)
 		sup.res = results_open(o->results);
@@ -1179,7 +1183,6 @@ supervisor_run(const struct prun_opts *o)
 	sup.in_io.arg = &sup;
 
 	nw = o->jobs_unlimited ? unlimited_workers() : o->jobs;
-	memset(&run, 0, sizeof(run));
 	run.jobs = nw;
 	run.start_real_ns = ev_realtime();
 	raise_nofile();
@@ -1200,6 +1203,9 @@ supervisor_run(const struct prun_opts *o)
 			break;
 		TAILQ_INSERT_TAIL(&sup.pending, j, entry);
 	}
+	/* One more, so that an input of exactly nw jobs is known whole. */
+	if (i == nw && report_active(sup.rep) && (j = read_job(&sup)) != NULL)
+		TAILQ_INSERT_TAIL(&sup.pending, j, entry);
 	if (sup.in_eof && i < nw)
 		nw = i;
 
@@ -1218,7 +1224,8 @@ supervisor_run(const struct prun_opts *o)
 	}
 
 	run.workers = nw;
-	run.total = sup.in_eof ? (int64_t)sup.next_seq : -1;
+	if (run.total < 0 && sup.in_eof)
+		run.total = (int64_t)sup.next_seq;
 	if (report_run_start(sup.rep, &run) == -1)
 		report_failed(&sup);
 
