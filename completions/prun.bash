@@ -7,12 +7,13 @@
 _prun()
 {
 	# Options without an argument, and options that take one.
-	local noarg=(--dry-run -h --help -k --keep-order --no-ci-groups -q
-	    --quiet --resume --resume-failed -u --ungroup -V --version)
+	local noarg=(--bar --dry-run --eta --group -h --help -k --keep-order
+	    --line-buffer --no-ci-groups --progress -q --quiet --resume
+	    --resume-failed --tag -u --ungroup -V --version)
 	local witharg=(-a --arg-file --ci-groups --deadline --delay --halt
 	    --halt-on-error -j --jobs --joblog --json --junit
 	    --max-jobs-per-worker --results --retries --retry-delay --shell
-	    --termseq --timeout --tmpdir)
+	    --tagstring --termseq --timeout --tmpdir)
 	local words=() cands=() w i cword=0 cur prev opt='' pfx='' val strip
 
 	# bash splits "--halt=now,fail=1" at each '=' (COMP_WORDBREAKS): put

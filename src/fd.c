@@ -61,6 +61,39 @@ fd_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Write all of iov[0, n) to fd; the iovecs are used up on the way.  -1 with
+ * errno on failure.
+ */
+int
+fd_writev_all(int fd, struct iovec *iov, int n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = writev(fd, iov, n > IOV_MAX ? IOV_MAX : n);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				wait_writable(fd);
+				continue;
+			}
+			return -1;
+		}
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
 /* Send buf whole on a blocking socket, with nfds descriptors on its start. */
 int
 fd_send_with_fds(int sock, const void *buf, size_t len, const int *fds,

@@ -10,11 +10,13 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #define FD_MAX_PASS 4
 
 int fd_set_nonblock(int, int);
 int fd_write_all(int, const void *, size_t);
+int fd_writev_all(int, struct iovec *, int);
 int fd_send_with_fds(int, const void *, size_t, const int *, int);
 ssize_t fd_recv_with_fds(int, void *, size_t, int *, int *);
 int fd_copy_all(int, int, off_t);

@@ -18,6 +18,7 @@
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct wslot;
+struct lbjob;
 
 /* What a job's one timer is armed for (they never overlap). */
 enum job_timer {
@@ -56,6 +57,7 @@ struct job {
 	int errfd; /* spooled stderr, or -1 */
 	uint64_t out_bytes;
 	uint64_t err_bytes;
+	struct lbjob *lb; /* --line-buffer state: output.c's alone */
 
 	struct ev_timer timer; /* its timeout, retry delay... */
 	TAILQ_ENTRY(job) entry;

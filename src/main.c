@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,14 @@ enum {
 	OPT_JSON,
 	OPT_CI_GROUPS,
 	OPT_NO_CI_GROUPS,
+	OPT_GROUP,
+	OPT_LINE_BUFFER,
+	OPT_LB,
+	OPT_TAG,
+	OPT_TAGSTRING,
+	OPT_BAR,
+	OPT_PROGRESS,
+	OPT_ETA,
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_LIST_OPTIONS
@@ -109,8 +118,23 @@ static const struct optdef optdefs[] = {
 	    "read commands from FILE (as a file operand)" },
 	{ "keep-order", 'k', no_argument, NULL, "Output",
 	    "print output in input order, not completion order" },
+	{ "group", OPT_GROUP, no_argument, NULL, "Output",
+	    "print each job's output whole when it ends (default)" },
+	{ "line-buffer", OPT_LINE_BUFFER, no_argument, NULL, "Output",
+	    "print whole lines as they come (also --lb)" },
 	{ "ungroup", 'u', no_argument, NULL, "Output",
 	    "pass output through as it comes (may interleave)" },
+	{ "tag", OPT_TAG, no_argument, NULL, "Output",
+	    "prefix each output line with its command and a tab" },
+	{ "tagstring", OPT_TAGSTRING, required_argument, "STR", "Output",
+	    "prefix each output line with STR and a tab; {} is the command, "
+	    "{#} its sequence number, {%} its slot" },
+	{ "bar", OPT_BAR, no_argument, NULL, "Progress",
+	    "show a progress bar on stderr" },
+	{ "progress", OPT_PROGRESS, no_argument, NULL, "Progress",
+	    "show running and done jobs on stderr" },
+	{ "eta", OPT_ETA, no_argument, NULL, "Progress",
+	    "show jobs left and the estimated time left on stderr" },
 	{ "quiet", 'q', no_argument, NULL, "Output",
 	    "no failure summary on stderr" },
 	{ "junit", OPT_JUNIT, required_argument, "FILE", "Reports",
@@ -125,6 +149,8 @@ static const struct optdef optdefs[] = {
 	{ "help", 'h', no_argument, NULL, "Other", "print this help and exit" },
 	{ "version", 'V', no_argument, NULL, "Other",
 	    "print the version and exit" },
+	/* Hidden (no topic): GNU parallel's short name for --line-buffer. */
+	{ "lb", OPT_LB, no_argument, NULL, NULL, NULL },
 	/* Hidden (no topic): for completion scripts and the drift test. */
 	{ "list-options", OPT_LIST_OPTIONS, no_argument, NULL, NULL, NULL },
 	/* GNU parallel's other spelling. */
@@ -441,6 +467,38 @@ check_tmpdir(const char *dir, const char *how)
 	close(fd);
 }
 
+/*
+ * Refuse output options that contradict each other, as GNU parallel does
+ * for the modes.  Where GNU parallel silently drops one of them (-u with
+ * --tag or -k), prun says so instead of printing something unexpected.
+ */
+static void
+check_output_opts(const struct prun_opts *o, unsigned int modes)
+{
+	static const char *names[] = { "--group", "--line-buffer", "-u" };
+	int m, first = -1;
+
+	for (m = 0; m < 3; m++) {
+		if (!(modes & (1u << m)))
+			continue;
+		if (first != -1)
+			errx(PRUN_EXIT_ERROR, "%s cannot be combined with %s",
+			    names[first], names[m]);
+		first = m;
+	}
+	if (o->outmode != OUT_UNGROUP)
+		return;
+	if (o->tagstring != NULL)
+		errx(PRUN_EXIT_ERROR,
+		    "--tag and --tagstring cannot be used "
+		    "with -u: ungrouped output is not split "
+		    "into lines");
+	if (o->keep_order)
+		errx(PRUN_EXIT_ERROR,
+		    "-k cannot be used with -u: ungrouped "
+		    "output is printed as the jobs write it");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -448,8 +506,10 @@ main(int argc, char *argv[])
 	char shortopts[3 * NOPTS + 2], *p = shortopts;
 	struct prun_opts o;
 	const char *tmpdir_how = "--tmpdir";
+	unsigned int modes = 0;
+	int tag = 0;
 	const char *errstr;
-	char **files;
+	char **files, *shell_found = NULL;
 	int c, nfiles = 0, i, ci_set = 0;
 	size_t k;
 
@@ -493,12 +553,41 @@ main(int argc, char *argv[])
 			break;
 		case 'u':
 			o.outmode = OUT_UNGROUP;
+			modes |= 1u << OUT_UNGROUP;
+			break;
+		case OPT_GROUP:
+			o.outmode = OUT_GROUP;
+			modes |= 1u << OUT_GROUP;
+			break;
+		case OPT_LINE_BUFFER:
+		case OPT_LB:
+			o.outmode = OUT_LINE;
+			modes |= 1u << OUT_LINE;
+			break;
+		case OPT_TAG:
+			tag = 1;
+			break;
+		case OPT_TAGSTRING:
+			o.tagstring = optarg;
+			break;
+		case OPT_BAR:
+			o.progress |= PROGRESS_BAR;
+			break;
+		case OPT_PROGRESS:
+			o.progress |= PROGRESS_LIST;
+			break;
+		case OPT_ETA:
+			o.progress |= PROGRESS_ETA;
 			break;
 		case 'q':
 			o.quiet = 1;
 			break;
 		case OPT_SHELL:
+			free(shell_found);
 			o.shell = find_shell(optarg);
+			/* Looked up in $PATH: ours to free. */
+			if (o.shell != optarg)
+				shell_found = (char *)(uintptr_t)o.shell;
 			break;
 		case OPT_SHELL_ALWAYS:
 			o.shell_always = 1;
@@ -610,6 +699,10 @@ main(int argc, char *argv[])
 	}
 	for (i = optind; i < argc; i++)
 		files[nfiles++] = argv[i];
+	/* --tagstring wins over --tag, as in GNU parallel. */
+	if (tag && o.tagstring == NULL)
+		o.tagstring = "{}";
+	check_output_opts(&o, modes);
 	o.files = files;
 	o.nfiles = nfiles;
 
@@ -623,7 +716,7 @@ main(int argc, char *argv[])
 	if (o.ci_groups != CI_NONE && o.outmode != OUT_GROUP)
 		errx(PRUN_EXIT_ERROR,
 		    "--ci-groups: needs grouped output "
-		    "(not with -u)");
+		    "(not -u or --line-buffer)");
 	if (!ci_set && o.outmode == OUT_GROUP)
 		o.ci_groups = detect_ci();
 
@@ -642,10 +735,14 @@ main(int argc, char *argv[])
 	if (o.results != NULL && o.outmode != OUT_GROUP)
 		errx(PRUN_EXIT_ERROR,
 		    "--results needs grouped output (not -u or --line-buffer)");
-	if ((o.outmode == OUT_GROUP || o.junit != NULL) && !o.dry_run)
+	/* -k --line-buffer spools the jobs that are not first in line. */
+	if ((o.outmode == OUT_GROUP ||
+		(o.outmode == OUT_LINE && o.keep_order) || o.junit != NULL) &&
+	    !o.dry_run)
 		check_tmpdir(o.tmpdir, tmpdir_how);
 
 	c = supervisor_run(&o);
 	free(files);
+	free(shell_found);
 	return c;
 }

@@ -1,25 +1,66 @@
 /*
  * output.h: the only writer of job output to prun's stdout and stderr.
  *
- * Owns the order in which finished jobs are printed (completion order, or
- * input order with -k) and the jobs waiting for their turn, with their
- * spool files.  Takes ownership of each finished job handed to it and
- * frees it once printed.  It never reads the command file, never talks to
- * workers and never holds a job's output in memory: spools are copied to
- * stdout with sendfile(2).
+ * Owns the order in which jobs are printed (completion order, or input
+ * order with -k), the jobs waiting for their turn with their spool files,
+ * the --tag/--tagstring prefixes and, with --line-buffer, the read ends of
+ * the running jobs' output pipes with each stream's partial last line.
+ * Takes ownership of each finished job handed to it and frees it once
+ * printed.  It never reads the command file, never talks to workers and
+ * never holds a job's output whole in memory: spools are copied with
+ * sendfile(2) or read in chunks, and a --line-buffer stream holds at most
+ * PRUN_LINE_MAX bytes of a line not yet ended (a longer line is passed on
+ * in pieces).
  */
 #ifndef PRUN_OUTPUT_H
 #define PRUN_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "evloop.h"
 #include "job.h"
 #include "prun.h"
 
 struct output;
 
-struct output *output_new(const struct prun_opts *);
+/* What the owner of the output wants to hear about. */
+struct output_hooks {
+	/* About to write to fd (1 or 2): a chance to erase a progress bar. */
+	void (*prewrite)(void *, int);
+	/*
+	 * Output failed while reading a job's pipe (what failed, errno;
+	 * EPIPE: the reader went away).  Called once: all later output is
+	 * dropped.  Failures inside output_job_done() are returned instead.
+	 */
+	void (*error)(void *, const char *, int);
+	void *arg;
+};
+
+struct output *output_new(const struct prun_opts *, struct evloop *,
+    const struct output_hooks *);
 void output_free(struct output *);
+
+/*
+ * --line-buffer: job j's attempt started; out and err are the read ends of
+ * its stdout and stderr pipes (-1 if none), which output reads from now
+ * on.  In other modes they are closed.
+ */
+void output_job_started(struct output *, struct job *, int, int);
+
+/*
+ * j's processes are gone: take in what its pipes still hold (counting it
+ * in out_bytes/err_bytes) and close them.  Does nothing without pipes.
+ */
+void output_job_exited(struct output *, struct job *);
+
+/*
+ * j's try failed and it will run again (--retries).  With --line-buffer,
+ * what the try printed live stays printed, its unfinished line too; what
+ * it spooled (-k, not yet its turn) is dropped, as grouped output drops a
+ * failed try's spool files: only the last try counts.
+ */
+void output_job_retry(struct output *, struct job *);
 
 /*
  * A job is done (for good: no retry follows).  Prints it now, or keeps it

@@ -35,6 +35,9 @@ enum prun_outmode {
 	OUT_UNGROUP /* -u: the job writes to prun's stdout directly */
 };
 
+/* A partial line longer than this is passed on in pieces (--line-buffer). */
+#define PRUN_LINE_MAX (64u * 1024)
+
 /*
  * --termseq: how a job is stopped (timeout, --halt now, a signal): send
  * step[0].sig to its process group, wait up to step[0].ms for it to end,
@@ -108,6 +111,13 @@ struct prun_opts {
 	enum prun_ci ci_groups; /* --ci-groups, or detected */
 	const char *junit; /* --junit FILE, or NULL */
 	const char *json; /* --json FILE ("-": stdout), or NULL */
+	const char *tagstring; /* --tag ("{}") or --tagstring; NULL: none */
+	int progress; /* PROGRESS_* bits: --bar, --progress, --eta */
 };
+
+/* What --bar, --progress and --eta ask for (prun_opts.progress). */
+#define PROGRESS_BAR 0x1
+#define PROGRESS_LIST 0x2 /* --progress */
+#define PROGRESS_ETA 0x4
 
 #endif

@@ -30,6 +30,7 @@
 #include "joblog.h"
 #include "output.h"
 #include "policy.h"
+#include "progress.h"
 #include "proto.h"
 #include "results.h"
 #include "scan.h"
@@ -67,6 +68,7 @@ struct supervisor {
 	struct evloop *loop;
 	struct output *out;
 	struct report *rep;
+	struct progress *prog;
 
 	struct cmdfile *cf;
 	struct ev_io in_io;
@@ -132,8 +134,11 @@ read_job(struct supervisor *sup)
 		switch (cmdfile_next(sup->cf, &line, sup->errbuf,
 		    sizeof(sup->errbuf))) {
 		case CMD_OK:
-			if (seqset_has(sup->skip, ++sup->next_seq))
-				break; /* --resume: already in the joblog */
+			if (seqset_has(sup->skip, ++sup->next_seq)) {
+				/* --resume: already in the joblog */
+				progress_job_skipped(sup->prog);
+				break;
+			}
 			j = job_new(sup->next_seq, line.cmd, line.len);
 			return j;
 		case CMD_AGAIN:
@@ -236,6 +241,7 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	w->job = j;
 	TAILQ_INSERT_TAIL(&sup->running, j, entry);
 	sup->nrunning++;
+	progress_job_started(sup->prog);
 
 	memset(&m, 0, sizeof(m));
 	m.seq = j->seq;
@@ -554,19 +560,46 @@ retry_job(struct supervisor *sup, struct job *j)
 	return 1;
 }
 
+/* Job output is about to be written to fd. */
+static void
+output_prewrite(void *arg, int fd)
+{
+	struct supervisor *sup = arg;
+
+	progress_prewrite(sup->prog, fd);
+}
+
+/* Output failed while a job ran (--line-buffer): as in job_finish(). */
+static void
+output_error(void *arg, const char *what, int error)
+{
+	struct supervisor *sup = arg;
+
+	if (error != EPIPE)
+		warnc(error, "%s", what);
+	sup->fatal = 1;
+	stop_now(sup, SIGKILL);
+}
+
 /* The job is over for good: log it, count it, report it and print it. */
 static void
 job_finish(struct supervisor *sup, struct job *j)
 {
 	enum halt_when h = HALT_NEVER;
 
+	/* Its --line-buffer pipes hold the last of its output: count it. */
+	output_job_exited(sup->out, j);
 	j->tkind = JT_NONE;
-	if (job_failed(j) && retry_job(sup, j))
+	if (job_failed(j) && retry_job(sup, j)) {
+		output_job_retry(sup->out, j);
+		progress_job_requeued(sup->prog);
 		return;
+	}
 	j->state = JOB_DONE;
 	sup->ndone++;
 	if (job_failed(j))
 		sup->nfailed++;
+	progress_job_done(sup->prog, job_failed(j));
 	if (j->stage != STAGE_RAN)
 		warn_not_started(sup, j);
 	if (!j->aborted) {
@@ -613,8 +646,11 @@ worker_done(struct wslot *w, const struct msg_done *d)
 	j->stage = (int)d->stage;
 	j->start_real_ns = d->start_real_ns;
 	j->runtime_ns = d->runtime_ns;
-	j->out_bytes = d->out_bytes;
-	j->err_bytes = d->err_bytes;
+	/* --line-buffer output went through the supervisor: it counted. */
+	if (sup->o->outmode != OUT_LINE) {
+		j->out_bytes = d->out_bytes;
+		j->err_bytes = d->err_bytes;
+	}
 	if (d->fdmask & PROTO_FD_OUT)
 		j->outfd = fdq_pop(w);
 	if (d->fdmask & PROTO_FD_ERR)
@@ -645,7 +681,7 @@ worker_frames(struct wslot *w)
 	struct msg_done d;
 	const unsigned char *p;
 	const char *errstr = NULL;
-	int r, fd;
+	int r, ofd, efd;
 
 	while ((r = proto_frame(w->in.buf + w->in.rpos, fb_len(&w->in), &hdr,
 		    &p, &errstr)) == 1) {
@@ -670,12 +706,10 @@ worker_frames(struct wslot *w)
 			w->job->start_real_ns = st.start_real_ns;
 			if (report_job_start(w->sup->rep, w->job) == -1)
 				report_failed(w->sup);
-			/* Line-buffered pipes: handled by output's reader. */
-			while ((hdr.flags & (PROTO_FD_OUT | PROTO_FD_ERR)) &&
-			    (fd = fdq_pop(w)) != -1) {
-				close(fd);
-				hdr.flags &= (uint16_t)(hdr.flags - 1);
-			}
+			/* --line-buffer pipes: output reads them from now. */
+			ofd = hdr.flags & PROTO_FD_OUT ? fdq_pop(w) : -1;
+			efd = hdr.flags & PROTO_FD_ERR ? fdq_pop(w) : -1;
+			output_job_started(w->sup->out, w->job, ofd, efd);
 			break;
 		case MSG_DONE:
 			if (proto_dec_done(p, hdr.len, &d, &errstr) == -1)
@@ -939,6 +973,9 @@ on_signal(struct supervisor *sup, int sig)
 	case SIGCONT:
 		signal_running(sup, SIGCONT);
 		break;
+	case SIGWINCH:
+		progress_resize(sup->prog);
+		break;
 	default:
 		break;
 	}
@@ -1138,6 +1175,7 @@ int
 supervisor_run(const struct prun_opts *o)
 {
 	struct supervisor sup;
+	struct output_hooks hooks;
 	struct job *j;
 	struct report_run run;
 	struct report_end end;
@@ -1176,9 +1214,18 @@ supervisor_run(const struct prun_opts *o)
 	if (o->deadline_ns > 0)
 		ev_timer_at(sup.loop, &sup.deadline_timer,
 		    ev_now() + o->deadline_ns);
-	sup.out = output_new(o);
 	sup.cf = cmdfile_open(o->files, o->nfiles);
 	sup.rep = report_open(o);
+	if (o->progress) {
+		/* The total costs a pass over the files; a pipe has none. */
+		if (run.total < 0 && cmdfile_all_regular(sup.cf))
+			run.total = (int64_t)scan_count(o);
+		sup.prog = progress_new(o, sup.loop, run.total);
+	}
+	hooks.prewrite = output_prewrite;
+	hooks.error = output_error;
+	hooks.arg = &sup;
+	sup.out = output_new(o, sup.loop, &hooks);
 	sup.in_io.cb = input_cb;
 	sup.in_io.arg = &sup;
 
@@ -1232,6 +1279,7 @@ supervisor_run(const struct prun_opts *o)
 	dispatch(&sup);
 	while (!sup.done)
 		ev_run_once(sup.loop);
+	progress_finish(sup.prog);
 
 	shutdown_workers(&sup);
 	memset(&end, 0, sizeof(end));
@@ -1243,6 +1291,7 @@ supervisor_run(const struct prun_opts *o)
 	}
 	free(sup.w);
 	output_free(sup.out);
+	progress_free(sup.prog);
 	cmdfile_close(sup.cf);
 	ev_free(sup.loop);
 
