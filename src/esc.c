@@ -181,7 +181,7 @@ esc_write(FILE *fp, enum esc_kind kind, const void *buf, size_t len, int more)
 			i += (size_t)-n;
 		} else {
 			if (!put_special(fp, kind, c))
-				putc((int)c, fp);
+				fwrite(s + i, 1, (size_t)n, fp);
 			i += (size_t)n;
 		}
 		run = s + i;

@@ -1,6 +1,7 @@
 /*
  * Unit tests for esc.c: XML and JSON escaping of arbitrary bytes.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,92 @@ check_fd(void)
 	close(fd);
 }
 
+/* Is s[0..n) valid UTF-8 with only characters XML 1.0 allows? */
+static int
+xml_ok(const unsigned char *s, size_t n, int json)
+{
+	size_t i = 0, k, len;
+	uint32_t c;
+
+	while (i < n) {
+		c = s[i];
+		len = c < 0x80            ? 1 :
+		    c >= 0xc2 && c < 0xe0 ? 2 :
+		    c >= 0xe0 && c < 0xf0 ? 3 :
+		    c >= 0xf0 && c < 0xf5 ? 4 :
+					    0;
+		if (len == 0 || i + len > n)
+			return 0;
+		if (len > 1)
+			c &= 0x3f >> (len - 1);
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+		    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		if (json ? c < 0x20 || c == '"' :
+			   (c < 0x20 && c != '\t' && c != '\n') || c == '<' ||
+			    c == 0xfffe || c == 0xffff)
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* Random bytes always come out valid, and never with a raw "]]>". */
+static void
+check_random(void)
+{
+	unsigned char in[64];
+	char *got;
+	size_t gotlen, i, n;
+	int round, xml_bad = 0, json_bad = 0;
+	FILE *fp;
+
+	srandom(1);
+	for (round = 0; round < 20000; round++) {
+		n = (size_t)random() % sizeof(in);
+		for (i = 0; i < n; i++) {
+			/* Mostly the bytes that matter. */
+			static const unsigned char pick[] = { 0, 1, 9, 10, 13,
+				27, '"', '&', '<', '>', ']', '\\', 0x7f, 0x80,
+				0xbf, 0xc0, 0xc3, 0xe2, 0xed, 0xef, 0xf0, 0xf4,
+				0xff, 'a' };
+
+			in[i] = random() % 3 ? pick[random() % sizeof(pick)] :
+					       (unsigned char)random();
+		}
+		got = NULL;
+		fp = open_memstream(&got, &gotlen);
+		esc_write(fp, ESC_XML_TEXT, in, n, 0);
+		fclose(fp);
+		if (!xml_ok((unsigned char *)got, gotlen, 0) ||
+		    memmem(got, gotlen, "]]>", 3) != NULL)
+			xml_bad++;
+		free(got);
+		got = NULL;
+		fp = open_memstream(&got, &gotlen);
+		esc_write(fp, ESC_JSON, in, n, 0);
+		fclose(fp);
+		/* Unescaped quotes: a backslash must come right before. */
+		for (i = 0; i < gotlen; i++)
+			if (got[i] == '"' && (i == 0 || got[i - 1] != '\\'))
+				json_bad++;
+		got[gotlen] = '\0';
+		for (i = 0; i < gotlen; i++)
+			if (got[i] == '"')
+				got[i] = 'q';
+		if (!xml_ok((unsigned char *)got, gotlen, 1))
+			json_bad++;
+		free(got);
+	}
+	tap_ok(xml_bad == 0, "20000 random inputs: valid XML text");
+	tap_ok(json_bad == 0, "20000 random inputs: valid JSON string bodies");
+}
+
 int
 main(void)
 {
@@ -150,8 +237,11 @@ main(void)
 	J("caf\xc3\xa9", "caf\xc3\xa9");
 	J("\xff\xfe", "\\ufffd\\ufffd");
 	J("\xe2\x82", "\\ufffd");
+	J("\xef\xbf\xbe\xef\xbf\xbf",
+	    "\xef\xbf\xbe\xef\xbf\xbf"); /* valid JSON */
 
 	check_split();
 	check_fd();
+	check_random();
 	return tap_done();
 }
