@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,18 +21,19 @@
  * boundary, then how it failed if it did.
  */
 static void
-title(const struct job *j, char *buf, size_t size)
+title(const struct job *j, const char *tagstring, char *buf, size_t size)
 {
 	char how[128];
-	const char *name;
+	char *name;
 	size_t len, i, n = strlen(buf);
 
-	name = job_name(j, &len);
+	name = job_title(j, tagstring, &len);
 	for (i = 0; i < len && i < TITLE_MAX && n + 1 < size; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		buf[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
 	}
+	free(name);
 	if (i < len) {
 		/* Cut: don't leave half a UTF-8 character. */
 		while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
@@ -57,14 +59,14 @@ start_sec(const struct job *j)
 }
 
 int
-cigroup_begin(enum prun_ci ci, const struct job *j, int fd)
+cigroup_begin(const struct prun_opts *o, const struct job *j, int fd)
 {
 	char buf[TITLE_MAX + 512];
 
-	switch (ci) {
+	switch (o->ci_groups) {
 	case CI_GITHUB:
 		strlcpy(buf, "::group::", sizeof(buf));
-		title(j, buf, sizeof(buf) - 1);
+		title(j, o->tagstring, buf, sizeof(buf) - 1);
 		break;
 	case CI_GITLAB:
 		snprintf(buf, sizeof(buf),
@@ -72,7 +74,7 @@ cigroup_begin(enum prun_ci ci, const struct job *j, int fd)
 		    "\r\033[0K",
 		    start_sec(j), (int)getpid(), j->seq,
 		    job_failed(j) ? "" : "[collapsed=true]");
-		title(j, buf, sizeof(buf) - 1);
+		title(j, o->tagstring, buf, sizeof(buf) - 1);
 		break;
 	default:
 		return 0;

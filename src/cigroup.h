@@ -14,8 +14,11 @@
 #include "job.h"
 #include "prun.h"
 
-/* Open j's section on fd (its title says how a failed job failed). */
-int cigroup_begin(enum prun_ci, const struct job *, int);
+/*
+ * Open j's section on fd, titled with its --tagstring or command, and how
+ * it failed if it did.
+ */
+int cigroup_begin(const struct prun_opts *, const struct job *, int);
 
 /*
  * Close j's section on fd.  An unterminated last line of its stdout (on

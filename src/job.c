@@ -3,6 +3,7 @@
  */
 #include <sys/wait.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,14 +88,60 @@ job_termsig(const struct job *j)
 }
 
 /*
- * What reports and CI log groups call the job: its command line.  Its
- * length goes to *lenp.
+ * --tagstring ts for j: {} is its command, {#} its sequence number, {%}
+ * its slot; any other brace is copied as it is.  Returns a malloc'd
+ * buffer of *lenp bytes, not NUL-terminated.
  */
-const char *
-job_name(const struct job *j, size_t *lenp)
+char *
+job_tag(const struct job *j, const char *ts, size_t *lenp)
 {
+	char *buf, num[32];
+	size_t len = 0, cap = 64, n;
+	const char *p;
+
+	buf = xmalloc(cap);
+	while (*ts != '\0') {
+		if (strncmp(ts, "{}", 2) == 0) {
+			p = j->cmd;
+			n = j->cmdlen;
+			ts += 2;
+		} else if (strncmp(ts, "{#}", 3) == 0 ||
+		    strncmp(ts, "{%}", 3) == 0) {
+			if (ts[1] == '#')
+				snprintf(num, sizeof(num), "%" PRIu64, j->seq);
+			else
+				snprintf(num, sizeof(num), "%d", j->slot);
+			p = num;
+			n = strlen(num);
+			ts += 3;
+		} else {
+			p = ts;
+			n = strcspn(ts + 1, "{") + 1;
+			ts += n;
+		}
+		if (len + n > cap) {
+			while (len + n > cap)
+				cap *= 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		memcpy(buf + len, p, n);
+		len += n;
+	}
+	*lenp = len;
+	return buf;
+}
+
+/*
+ * What reports and CI log sections call the job: its --tagstring when one
+ * is given, else its command line.  A malloc'd buffer of *lenp bytes.
+ */
+char *
+job_title(const struct job *j, const char *tagstring, size_t *lenp)
+{
+	if (tagstring != NULL)
+		return job_tag(j, tagstring, lenp);
 	*lenp = j->cmdlen;
-	return j->cmd;
+	return xmemdup(j->cmd, j->cmdlen);
 }
 
 /*

@@ -71,7 +71,8 @@ void job_reset_result(struct job *);
 int job_failed(const struct job *);
 int job_exitval(const struct job *);
 int job_termsig(const struct job *);
-const char *job_name(const struct job *, size_t *);
+char *job_tag(const struct job *, const char *, size_t *);
+char *job_title(const struct job *, const char *, size_t *);
 void job_describe(const struct job *, char *, size_t);
 
 #endif

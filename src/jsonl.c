@@ -21,16 +21,18 @@
 struct jsonl {
 	FILE *fp;
 	int is_stdout;
+	const char *tagstring; /* --tag/--tagstring: job_start has a "tag" */
 	char host[256];
 };
 
 struct jsonl *
-jsonl_open(const char *path)
+jsonl_open(const char *path, const char *tagstring)
 {
 	struct jsonl *js;
 	int fd;
 
 	js = xcalloc(1, sizeof(*js));
+	js->tagstring = tagstring;
 	if (strcmp(path, "-") == 0) {
 		js->fp = stdout;
 		js->is_stdout = 1;
@@ -128,6 +130,8 @@ int
 jsonl_job_start(struct jsonl *js, const struct job *j)
 {
 	FILE *fp = js->fp;
+	char *tag;
+	size_t len;
 
 	begin(js, "job_start");
 	job_fields(js, j);
@@ -135,6 +139,12 @@ jsonl_job_start(struct jsonl *js, const struct job *j)
 	put_str(fp, js->host, strlen(js->host));
 	fputs(",\"command\":", fp);
 	put_str(fp, j->cmd, j->cmdlen);
+	if (js->tagstring != NULL) {
+		tag = job_tag(j, js->tagstring, &len);
+		fputs(",\"tag\":", fp);
+		put_str(fp, tag, len);
+		free(tag);
+	}
 	return end(js);
 }
 

@@ -17,7 +17,7 @@
 
 struct jsonl;
 
-struct jsonl *jsonl_open(const char *);
+struct jsonl *jsonl_open(const char *, const char *);
 int jsonl_run_start(struct jsonl *, const struct report_run *);
 int jsonl_job_start(struct jsonl *, const struct job *);
 int jsonl_job_end(struct jsonl *, const struct job *, int);

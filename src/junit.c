@@ -35,6 +35,7 @@ struct junit {
 	int bodyfd; /* spool of <testcase> elements */
 	FILE *body;
 	char *suite; /* the suite's name, also each testcase's classname */
+	const char *tagstring; /* names the testcases, if given */
 	char host[256];
 	int jobs;
 	uint64_t start_real_ns;
@@ -108,6 +109,7 @@ junit_open(const char *path, const struct prun_opts *o)
 		    o->tmpdir);
 	}
 	ju->suite = suite_name(o);
+	ju->tagstring = o->tagstring;
 	if (gethostname(ju->host, sizeof(ju->host)) == -1)
 		strlcpy(ju->host, "localhost", sizeof(ju->host));
 	ju->host[sizeof(ju->host) - 1] = '\0';
@@ -157,10 +159,10 @@ put_secs(FILE *fp, const char *name, uint64_t ns)
 static void
 testcase_open(struct junit *ju, const struct job *j, uint64_t ns)
 {
-	const char *name;
+	char *name;
 	size_t len;
 
-	name = job_name(j, &len);
+	name = job_title(j, ju->tagstring, &len);
 	fputs("    <testcase", ju->body);
 	if (len > NAME_MAX_BYTES) {
 		/* Cut on a character boundary, and say so. */
@@ -172,6 +174,7 @@ testcase_open(struct junit *ju, const struct job *j, uint64_t ns)
 		fputs("...\"", ju->body);
 	} else
 		put_attr(ju->body, "name", name, len);
+	free(name);
 	put_attr(ju->body, "classname", ju->suite, strlen(ju->suite));
 	put_secs(ju->body, "time", ns);
 	fputs(">\n", ju->body);

@@ -267,37 +267,15 @@ append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 	*len += n;
 }
 
-/*
- * The prefix of j's lines: --tagstring with {} (the command), {#} (its
- * sequence number) and {%} (its slot) replaced, then a tab.  Any other
- * brace is copied as it is.
- */
+/* The prefix of j's lines: --tagstring expanded (job_tag), then a tab. */
 static char *
 make_tag(const char *ts, const struct job *j, size_t *lenp)
 {
-	char *buf = NULL, num[32];
-	size_t len = 0, cap = 0, n;
+	char *buf;
 
-	while (*ts != '\0') {
-		if (strncmp(ts, "{}", 2) == 0) {
-			append(&buf, &len, &cap, j->cmd, j->cmdlen);
-			ts += 2;
-		} else if (strncmp(ts, "{#}", 3) == 0) {
-			snprintf(num, sizeof(num), "%" PRIu64, j->seq);
-			append(&buf, &len, &cap, num, strlen(num));
-			ts += 3;
-		} else if (strncmp(ts, "{%}", 3) == 0) {
-			snprintf(num, sizeof(num), "%d", j->slot);
-			append(&buf, &len, &cap, num, strlen(num));
-			ts += 3;
-		} else {
-			n = strcspn(ts + 1, "{") + 1;
-			append(&buf, &len, &cap, ts, n);
-			ts += n;
-		}
-	}
-	append(&buf, &len, &cap, "\t", 1);
-	*lenp = len;
+	buf = job_tag(j, ts, lenp);
+	buf = xreallocarray(buf, *lenp + 1, 1);
+	buf[(*lenp)++] = '\t';
 	return buf;
 }
 
@@ -354,7 +332,7 @@ print_grouped(struct output *out, struct job *j)
 		tag = make_tag(out->opts->tagstring, j, &taglen);
 	if (ci != CI_NONE)
 		prewrite(out, fd);
-	if ((r = cigroup_begin(ci, j, fd)) == -1)
+	if ((r = cigroup_begin(out->opts, j, fd)) == -1)
 		fail(out, "writing output");
 	if (r == 0)
 		r = copy_spool(out, j->outfd, j->out_bytes, fd, tag, taglen,

@@ -25,7 +25,7 @@ report_open(const struct prun_opts *o)
 	r = xcalloc(1, sizeof(*r));
 	r->o = o;
 	if (o->json != NULL)
-		r->json = jsonl_open(o->json);
+		r->json = jsonl_open(o->json, o->tagstring);
 	if (o->junit != NULL)
 		r->junit = junit_open(o->junit, o);
 	return r;
