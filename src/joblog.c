@@ -262,7 +262,7 @@ parse_row(char *line, uint64_t *seq, int *ok)
 		return -1;
 	for (i = 2; i < 8; i++) {
 		if (*f[i] == '\0' ||
-		    strspn(f[i], "-0123456789.") != strlen(f[i]))
+		    strspn(f[i], " -0123456789.") != strlen(f[i]))
 			return -1;
 	}
 	*ok = strcmp(f[6], "0") == 0 && strcmp(f[7], "0") == 0;
@@ -296,9 +296,8 @@ joblog_resume_set(const struct prun_opts *o)
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (lineno == 1 &&
-		    strncmp(line, "Seq\tHost\tStarttime\t", 19) == 0)
-			continue;
+		if (lineno == 1 && strncmp(line, "Seq\t", 4) == 0)
+			continue; /* the header */
 		if (parse_row(line, &seq, &ok) == -1)
 			errx(PRUN_EXIT_ERROR,
 			    "--joblog %s:%lu: not a joblog row", o->joblog,

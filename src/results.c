@@ -123,6 +123,7 @@ results_write(struct results *r, const struct job *j)
 {
 	char name[32], buf[64];
 	const char *what = name;
+	struct stat st;
 	uint64_t ms;
 	int sfd;
 
@@ -134,6 +135,13 @@ results_write(struct results *r, const struct job *j)
 	/* O_NOFOLLOW: a symlink planted as DIR/<seq> is refused. */
 	sfd = openat(r->dirfd, name,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd == -1 &&
+	    fstatat(r->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		warnx("--results %s/%s: a symlink, not followed", r->path,
+		    name);
+		return -1;
+	}
 	if (sfd == -1)
 		goto fail;
 	snprintf(buf, sizeof(buf), "%" PRIu64, j->seq);

@@ -219,8 +219,6 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 {
 	struct msg_job m;
 
-	uint64_t tmo;
-
 	TAILQ_REMOVE(&sup->idle, w, idle_entry);
 	if (j->attempt == 1) {
 		j->ord = sup->next_ord++;
@@ -234,10 +232,6 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	j->start_mono = sup->last_start = ev_now();
 	j->timer.cb = job_timer_cb;
 	j->timer.arg = sup;
-	if ((tmo = policy_timeout_ns(sup->pol)) > 0) {
-		j->tkind = JT_TIMEOUT;
-		ev_timer_at(sup->loop, &j->timer, j->start_mono + tmo);
-	}
 	w->job = j;
 	TAILQ_INSERT_TAIL(&sup->running, j, entry);
 	sup->nrunning++;
@@ -364,6 +358,18 @@ report_failed(struct supervisor *sup)
 	sup->fatal = 1;
 	if (errno == EPIPE && !sup->stopping)
 		stop_now(sup, SIGKILL);
+}
+
+/* --timeout: from the moment the job runs, so it gets all its time. */
+static void
+arm_timeout(struct supervisor *sup, struct job *j)
+{
+	uint64_t tmo;
+
+	if ((tmo = policy_timeout_ns(sup->pol)) > 0 && j->tkind == JT_NONE) {
+		j->tkind = JT_TIMEOUT;
+		ev_timer_at(sup->loop, &j->timer, ev_now() + tmo);
+	}
 }
 
 /* Send sig to a running job's process group and its escapees. */
@@ -704,6 +710,7 @@ worker_frames(struct wslot *w)
 			}
 			w->job->pid = (pid_t)st.pid;
 			w->job->start_real_ns = st.start_real_ns;
+			arm_timeout(w->sup, w->job);
 			if (report_job_start(w->sup->rep, w->job) == -1)
 				report_failed(w->sup);
 			/* --line-buffer pipes: output reads them from now. */

@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+#
+# --dry-run (print, in order, run nothing, stream in flat memory) and
+# --delay (a timer between job starts, the loop running meanwhile).
+
+# Job lines are written in single quotes, for the jobs' shell to expand;
+# bats' run sets output, lines, stderr and stderr_lines.
+# shellcheck disable=SC2016,SC2154
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers/common
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+@test "--dry-run prints the commands in order and runs nothing" {
+	jobs=$(mk_jobs j "touch '$T/a'" '# a comment' '' "touch '$T/b' \\" \
+	    "  '$T/c'" 'exit 3')
+	run_prun --separate-stderr -j 4 --dry-run --joblog "$T/log" "$jobs"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$(printf '%s\n' "touch '$T/a'" "touch '$T/b'   '$T/c'" \
+	    'exit 3')"
+	assert [ ! -e "$T/a" ]
+	assert [ ! -e "$T/b" ]
+	assert [ ! -e "$T/log" ]
+}
+
+@test "--dry-run with --resume leaves out the jobs already logged" {
+	jobs=$(mk_jobs j 'true' 'false' 'true')
+	printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n' >"$T/log"
+	printf '1\t:\t1.000\t     0.001\t0\t0\t0\t0\ttrue\n2\t:\t1.000\t     0.001\t0\t0\t1\t0\tfalse\n' >>"$T/log"
+	run_prun --dry-run --resume --joblog "$T/log" "$jobs"
+	assert_success
+	assert_output 'true'
+	run_prun --dry-run --resume-failed --joblog "$T/log" "$jobs"
+	assert_output $'false\ntrue'
+	assert_equal "$(wc -l <"$T/log")" 3
+}
+
+@test "--dry-run streams a 1,000,000-line file in flat memory" {
+	seq 1000000 | sed 's/^/echo /' >"$T/big"
+	prun_rss "$T/rss" --dry-run "$T/big"
+	assert_equal "$status" 0
+	cmp "$T/big" "$OUT"
+	rss=$(cat "$T/rss")
+	[[ $rss -lt 8192 ]] || fail "peak RSS $rss KiB"
+	# The same from a pipe.
+	prun_rss "$T/rss2" --dry-run <"$T/big"
+	cmp "$T/big" "$OUT"
+	[[ $(cat "$T/rss2") -lt 8192 ]] || fail "peak RSS $(cat "$T/rss2") KiB"
+}
+
+@test "--delay spaces job starts" {
+	jobs=$(mk_jobs j "date +%s.%N >>'$T/starts'" "date +%s.%N >>'$T/starts'" \
+	    "date +%s.%N >>'$T/starts'")
+	run_prun -j 3 --delay 0.3 "$jobs"
+	assert_success
+	run awk 'NR > 1 { printf "%d\n", ($1 - p) * 1000 } { p = $1 }' \
+	    "$T/starts"
+	[[ ${lines[0]} -ge 290 && ${lines[1]} -ge 290 ]] ||
+		fail "starts ${lines[*]} ms apart"
+}
+
+@test "--delay waits on a timer: finished jobs are collected meanwhile" {
+	# Job 2 starts 1.5 s after job 1, and finds job 1's output printed.
+	jobs=$(mk_jobs j 'echo first' "grep -q first '$OUT' && touch '$T/seen'")
+	prun_files -j 2 --delay 1.5 "$jobs"
+	assert_equal "$status" 0
+	assert [ -e "$T/seen" ]
+}
+
+@test "--delay and --dry-run: bad values give one line and exit 255" {
+	jobs=$(mk_jobs j "touch '$T/ran'")
+	for bad in abc -1 1x '' 1e2 5%; do
+		run_prun --separate-stderr --delay "$bad" "$jobs"
+		assert_prun_error '^prun: --delay'
+	done
+	run_prun --separate-stderr --dry-run=yes "$jobs"
+	assert_prun_error 'dry-run'
+	assert [ ! -e "$T/ran" ]
+}
