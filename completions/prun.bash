@@ -7,13 +7,17 @@
 _prun()
 {
 	# Options without an argument, and options that take one.
-	local noarg=(--bar --dry-run --eta --group -h --help -k --keep-order
-	    --line-buffer --no-ci-groups --progress -q --quiet --resume
-	    --resume-failed --tag -u --ungroup -V --version)
-	local witharg=(-a --arg-file --ci-groups --deadline --delay --halt
-	    --halt-on-error -j --jobs --joblog --json --junit
-	    --max-jobs-per-worker --results --retries --retry-delay --shell
-	    --tagstring --termseq --timeout --tmpdir)
+	local noarg=(--bar --dry-run --eta --group -h --help --jobserver
+	    --jobserver-serve -k --keep-order --line-buffer --no-cgroup
+	    --no-ci-groups --no-jobserver --noswap --pin --progress -q
+	    --quiet --resume --resume-failed --tag -u --ungroup -V
+	    --version)
+	local witharg=(-a --arg-file --ci-groups --deadline --delay
+	    --halt --halt-on-error -j --jobs --joblog --json --junit
+	    --limit-cpu --limit-files --limit-mem --limit-procs --load
+	    --max-jobs-per-worker --memfree --nice --results --retries
+	    --retry-delay --shell --tagstring --termseq --timeout
+	    --tmpdir)
 	local words=() cands=() w i cword=0 cur prev opt='' pfx='' val strip
 
 	# bash splits "--halt=now,fail=1" at each '=' (COMP_WORDBREAKS): put

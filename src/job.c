@@ -84,6 +84,9 @@ job_termsig(const struct job *j)
 		return 0;
 	if (WIFSIGNALED(j->wstatus))
 		return WTERMSIG(j->wstatus);
+	/* The OOM killer's SIGKILL, though a shell above it lived on. */
+	if (j->oom)
+		return SIGKILL;
 	return 0;
 }
 
@@ -156,6 +159,10 @@ job_describe(const struct job *j, char *buf, size_t size)
 
 	if (j->lost)
 		snprintf(buf, size, "its worker died while it ran");
+	else if (j->oom)
+		snprintf(buf, size,
+		    "killed by the OOM killer (signal 9, "
+		    "SIGKILL) at its memory limit");
 	else if (j->stage != STAGE_RAN)
 		snprintf(buf, size, "could not be started: %s",
 		    strerror(j->spawn_errno));

@@ -52,6 +52,8 @@ struct job {
 			 neither logged nor counted, so --resume reruns it */
 	int tkind; /* what its timer is armed for: enum job_timer */
 	int termstep; /* the --termseq step sent last */
+	int oom; /* the OOM killer struck in its cgroup */
+	int evicted; /* killed for --memfree, to run again */
 
 	int outfd; /* spooled stdout, or -1 */
 	int errfd; /* spooled stderr, or -1 */

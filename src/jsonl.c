@@ -160,6 +160,8 @@ result(const struct job *j)
 		return "not_started";
 	if (j->timed_out)
 		return "timeout";
+	if (j->oom)
+		return "oom";
 	if (job_termsig(j) != 0)
 		return "signal";
 	return job_failed(j) ? "failed" : "ok";

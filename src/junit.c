@@ -229,7 +229,8 @@ put_failure(struct junit *ju, const struct job *j)
 		type = "not-started";
 		ju->errors++;
 	} else {
-		type = j->timed_out     ? "timeout" :
+		type = j->oom           ? "oom" :
+		    j->timed_out        ? "timeout" :
 		    job_termsig(j) != 0 ? "signal" :
 					  "exit";
 		ju->failures++;

@@ -6,7 +6,9 @@
  * option table below is the one list of options: --help is printed from
  * it, and the man page and completions are checked against it.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 
 #include "prun.h"
 #include "fd.h"
+#include "limits.h"
 #include "parse.h"
 #include "supervisor.h"
 #include "xmalloc.h"
@@ -57,6 +60,19 @@ enum {
 	OPT_BAR,
 	OPT_PROGRESS,
 	OPT_ETA,
+	OPT_LOAD,
+	OPT_MEMFREE,
+	OPT_NOSWAP,
+	OPT_NICE,
+	OPT_LIMIT_MEM,
+	OPT_LIMIT_CPU,
+	OPT_LIMIT_PROCS,
+	OPT_LIMIT_FILES,
+	OPT_NO_CGROUP,
+	OPT_PIN,
+	OPT_JOBSERVER,
+	OPT_NO_JOBSERVER,
+	OPT_JOBSERVER_SERVE,
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_LIST_OPTIONS
@@ -146,6 +162,39 @@ static const struct optdef optdefs[] = {
 	    "(default: the CI prun runs in, if either)" },
 	{ "no-ci-groups", OPT_NO_CI_GROUPS, no_argument, NULL, "Reports",
 	    "no CI log sections, even in CI" },
+	{ "load", OPT_LOAD, required_argument, "MAX", "Admission and limits",
+	    "start jobs only while fewer than MAX tasks run (N, or N% of the "
+	    "CPUs)" },
+	{ "memfree", OPT_MEMFREE, required_argument, "SIZE",
+	    "Admission and limits",
+	    "start jobs only while more than SIZE of memory is available; "
+	    "below SIZE/2 stop the youngest job and run it again later" },
+	{ "noswap", OPT_NOSWAP, no_argument, NULL, "Admission and limits",
+	    "start no job while the machine swaps in and out" },
+	{ "nice", OPT_NICE, required_argument, "N", "Admission and limits",
+	    "run jobs with niceness N added, as nice -n N" },
+	{ "limit-mem", OPT_LIMIT_MEM, required_argument, "SIZE",
+	    "Admission and limits", "limit each job's memory to SIZE" },
+	{ "limit-cpu", OPT_LIMIT_CPU, required_argument, "SECONDS",
+	    "Admission and limits",
+	    "limit each process of a job to SECONDS of CPU time" },
+	{ "limit-procs", OPT_LIMIT_PROCS, required_argument, "N",
+	    "Admission and limits", "limit each job to N processes" },
+	{ "limit-files", OPT_LIMIT_FILES, required_argument, "N",
+	    "Admission and limits",
+	    "limit each process of a job to N open files" },
+	{ "no-cgroup", OPT_NO_CGROUP, no_argument, NULL, "Admission and limits",
+	    "enforce the limits with setrlimit even where cgroups could" },
+	{ "pin", OPT_PIN, no_argument, NULL, "Admission and limits",
+	    "pin each worker and its jobs to one CPU, round robin" },
+	{ "jobserver", OPT_JOBSERVER, no_argument, NULL, "Admission and limits",
+	    "take a make -j token for each job beyond the first (default: "
+	    "when MAKEFLAGS offers a jobserver)" },
+	{ "no-jobserver", OPT_NO_JOBSERVER, no_argument, NULL,
+	    "Admission and limits", "ignore make's jobserver" },
+	{ "jobserver-serve", OPT_JOBSERVER_SERVE, no_argument, NULL,
+	    "Admission and limits",
+	    "give the jobs a jobserver, so make in a job shares -j" },
 	{ "help", 'h', no_argument, NULL, "Other", "print this help and exit" },
 	{ "version", 'V', no_argument, NULL, "Other",
 	    "print the version and exit" },
@@ -268,6 +317,34 @@ help_topic(const char *topic)
 	}
 }
 
+/* Under the limits: what SIZE means, and which mechanism works here. */
+static void
+help_limits(void)
+{
+	char mech[PATH_MAX + 256];
+	const char *p;
+	size_t n, col;
+
+	printf(
+	    "  SIZE: bytes, or with K, M, G, T (powers of 1024) or k, m, g, t "
+	    "(of 1000).\n");
+	limits_describe(mech, sizeof(mech));
+	printf("  Limits:");
+	col = 9;
+	for (p = mech; *p != '\0'; p += n) {
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (col + 1 + n > HELP_WIDTH - 2) {
+			printf("\n   ");
+			col = 3;
+		}
+		printf(" %.*s", (int)n, p);
+		col += 1 + n;
+	}
+	putchar('\n');
+}
+
 static __dead void
 help(void)
 {
@@ -276,8 +353,11 @@ help(void)
 	usage(stdout);
 	printf("Run each line of the files (or stdin) as a shell command, "
 	       "N at a time.\n");
-	for (t = 0; t < sizeof(topics) / sizeof(topics[0]); t++)
+	for (t = 0; t < sizeof(topics) / sizeof(topics[0]); t++) {
 		help_topic(topics[t]);
+		if (strcmp(topics[t], "Admission and limits") == 0)
+			help_limits();
+	}
 	/* Topics not in topics[], in the order they first appear. */
 	for (i = 0; i < NOPTS; i++) {
 		if (optdefs[i].topic == NULL || known_topic(optdefs[i].topic))
@@ -384,6 +464,94 @@ parse_count(const char *opt, const char *arg, long long min, long long max)
 	if (errstr != NULL)
 		errx(PRUN_EXIT_ERROR, "%s '%s': %s", opt, arg, errstr);
 	return (int)n;
+}
+
+/* A size option's value, or exit naming the option. */
+static uint64_t
+size_arg(const char *opt, const char *arg)
+{
+	const char *errstr;
+	uint64_t v;
+
+	if (parse_size(arg, &v, &errstr) == -1)
+		errx(PRUN_EXIT_ERROR, "%s '%s': %s", opt, arg, errstr);
+	return v;
+}
+
+/* --load MAX: a number of runnable tasks, or N% of the CPUs. */
+static double
+parse_load(const char *arg)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double v;
+	char *end;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || errno != 0 || !(v > 0) || v > 1e9 || *arg == ' ')
+		goto bad;
+	if (*end == '%' && end[1] == '\0')
+		v = (ncpu < 1 ? 1 : (double)ncpu) * v / 100.0;
+	else if (*end != '\0')
+		goto bad;
+	return v;
+bad:
+	errx(PRUN_EXIT_ERROR,
+	    "--load '%s': not a load (a number above 0, or "
+	    "N%% of the CPUs)",
+	    arg);
+}
+
+/* --nice N: the niceness jobs get, as nice(1) would give it. */
+static int
+parse_nice(const char *arg)
+{
+	const char *errstr;
+	int n, cur, target, status;
+	pid_t pid;
+
+	n = (int)strtonum(arg, -40, 40, &errstr);
+	if (errstr != NULL)
+		errx(PRUN_EXIT_ERROR, "--nice '%s': %s (-20 to 19)", arg,
+		    errstr);
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0)
+		cur = 0;
+	target = cur + n;
+	if (target < -20)
+		target = -20;
+	if (target > 19)
+		target = 19;
+	if (target >= cur)
+		return target;
+	/* Raising priority needs a privilege: try it where it is harmless. */
+	if ((pid = fork()) == -1)
+		err(PRUN_EXIT_ERROR, "fork");
+	if (pid == 0)
+		_exit(setpriority(PRIO_PROCESS, 0, target) == -1 ? errno : 0);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		errx(PRUN_EXIT_ERROR,
+		    "--nice %s: cannot raise the jobs' "
+		    "priority to niceness %d: %s",
+		    arg, target,
+		    strerror(WIFEXITED(status) ? WEXITSTATUS(status) : EPERM));
+	return target;
+}
+
+/* A limit above the hard limit can only be set with privilege. */
+static void
+check_rlimit(const char *opt, const char *arg, int res, uint64_t v)
+{
+	struct rlimit rl;
+
+	if (geteuid() == 0 || getrlimit(res, &rl) == -1 ||
+	    rl.rlim_max == RLIM_INFINITY || v <= (uint64_t)rl.rlim_max)
+		return;
+	errx(PRUN_EXIT_ERROR, "%s %s: above the hard limit of %llu", opt, arg,
+	    (unsigned long long)rl.rlim_max);
 }
 
 static uint64_t
@@ -599,6 +767,62 @@ main(int argc, char *argv[])
 			o.max_jobs_per_worker =
 			    parse_count("--max-jobs-per-worker", optarg, 1,
 				INT_MAX);
+			break;
+		case OPT_LOAD:
+			o.load_max = parse_load(optarg);
+			break;
+		case OPT_MEMFREE:
+			o.memfree = size_arg("--memfree", optarg);
+			break;
+		case OPT_NOSWAP:
+			o.noswap = 1;
+			break;
+		case OPT_NICE:
+			o.nice = parse_nice(optarg);
+			o.nice_set = 1;
+			break;
+		case OPT_LIMIT_MEM:
+			o.limit_mem = size_arg("--limit-mem", optarg);
+			o.limit_mem_arg = optarg;
+			break;
+		case OPT_LIMIT_CPU:
+			/* RLIMIT_CPU counts whole seconds: round up. */
+			o.limit_cpu =
+			    (duration_arg("--limit-cpu", optarg) + 999999999) /
+			    1000000000;
+			if (o.limit_cpu == 0)
+				errx(PRUN_EXIT_ERROR,
+				    "--limit-cpu '%s': must be above 0",
+				    optarg);
+			check_rlimit("--limit-cpu", optarg, RLIMIT_CPU,
+			    o.limit_cpu + 1);
+			break;
+		case OPT_LIMIT_PROCS:
+			o.limit_procs = (uint64_t)parse_count("--limit-procs",
+			    optarg, 1, INT_MAX);
+			check_rlimit("--limit-procs", optarg, RLIMIT_NPROC,
+			    o.limit_procs);
+			break;
+		case OPT_LIMIT_FILES:
+			o.limit_files = (uint64_t)parse_count("--limit-files",
+			    optarg, 3, INT_MAX);
+			check_rlimit("--limit-files", optarg, RLIMIT_NOFILE,
+			    o.limit_files);
+			break;
+		case OPT_NO_CGROUP:
+			o.no_cgroup = 1;
+			break;
+		case OPT_PIN:
+			o.pin = 1;
+			break;
+		case OPT_JOBSERVER:
+			o.jobserver = JS_ON;
+			break;
+		case OPT_NO_JOBSERVER:
+			o.jobserver = JS_OFF;
+			break;
+		case OPT_JOBSERVER_SERVE:
+			o.jobserver_serve = 1;
 			break;
 		case OPT_TERMSEQ:
 			if (parse_termseq(optarg, &o.termseq, &errstr) == -1)

@@ -67,6 +67,56 @@ parse_duration(const char *s, uint64_t *ns, const char **errstr)
 }
 
 int
+parse_size(const char *s, uint64_t *bytes, const char **errstr)
+{
+	static const char up[] = "KMGTP", low[] = "kmgtp";
+	const char *u;
+	double v, mul = 1, base;
+	char *end;
+	int i, n;
+
+	*errstr = "not a size (a number of bytes, maybe with K, M, G or T)";
+	if (*s < '0' || *s > '9') {
+		if (*s != '.')
+			return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || !(v >= 0))
+		return -1;
+	if (*end != '\0') {
+		if ((u = strchr(up, *end)) != NULL) {
+			base = 1024;
+			n = (int)(u - up) + 1;
+		} else if ((u = strchr(low, *end)) != NULL) {
+			base = end[1] == 'i' ? 1024 : 1000;
+			n = (int)(u - low) + 1;
+		} else
+			return -1;
+		for (i = 0; i < n; i++)
+			mul *= base;
+		end++;
+		if (*end == 'i')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end != '\0')
+			return -1;
+	}
+	v *= mul;
+	if (v < 1) {
+		*errstr = "too small (less than a byte)";
+		return -1;
+	}
+	if (v >= 1.8e19) {
+		*errstr = "too large";
+		return -1;
+	}
+	*bytes = (uint64_t)v;
+	return 0;
+}
+
+int
 parse_signal(const char *s)
 {
 	const char *abbrev;

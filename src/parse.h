@@ -1,7 +1,7 @@
 /*
  * parse.h: the parsers for option values that several options share:
- * durations (--timeout, --deadline, --delay, --retry-delay), signal names
- * and --termseq.
+ * durations (--timeout, --deadline, --delay, --retry-delay, --limit-cpu),
+ * sizes (--memfree, --limit-mem), signal names and --termseq.
  *
  * Pure functions: a string in, a value or an error string out.  They never
  * print, exit or keep state; the caller names the option in its message.
@@ -22,6 +22,14 @@
  * Sets *ns; returns 0, or -1 with *errstr set.
  */
 int parse_duration(const char *, uint64_t *, const char **);
+
+/*
+ * A size in bytes as GNU parallel's: a number, maybe with decimals, and a
+ * suffix K, M, G, T, P (powers of 1024; Ki, Mi... too) or k, m, g, t, p
+ * (powers of 1000), maybe followed by B.  At least 1 byte.  Sets *bytes;
+ * returns 0, or -1 with *errstr set.
+ */
+int parse_size(const char *, uint64_t *, const char **);
 
 /* A signal: a number, or a name with or without "SIG"; -1 if none. */
 int parse_signal(const char *);

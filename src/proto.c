@@ -12,9 +12,9 @@
 
 /* Payload sizes of the fixed-size messages. */
 #define HELLO_LEN 12
-#define JOB_FIXED_LEN 24
+#define JOB_FIXED_LEN 64
 #define STARTED_LEN 20
-#define DONE_LEN 56
+#define DONE_LEN 60
 #define OUTPUT_FIXED_LEN 12
 #define KILL_LEN 12
 
@@ -202,10 +202,23 @@ proto_dec_job(const unsigned char *p, size_t len, struct msg_job *m,
 	}
 	m->seq = get64(p);
 	m->slot = get32(p + 8);
-	m->outmode = get32(p + 12) & 0xffff;
-	m->flags = get32(p + 12) >> 16;
+	m->outmode = get32(p + 12);
 	m->attempt = get32(p + 16);
-	m->shell_len = get32(p + 20);
+	m->flags = get32(p + 20);
+	m->nice = (int32_t)get32(p + 24);
+	m->lim_mem = get64(p + 28);
+	m->lim_cpu = get64(p + 36);
+	m->lim_procs = get64(p + 44);
+	m->lim_files = get64(p + 52);
+	m->shell_len = get32(p + 60);
+	if (m->flags & ~(uint32_t)(JOB_DIRECT | JOB_F_NICE)) {
+		*errstr = "bad flags in job frame";
+		return -1;
+	}
+	if ((m->flags & JOB_F_NICE) && (m->nice < -20 || m->nice > 19)) {
+		*errstr = "bad niceness in job frame";
+		return -1;
+	}
 	if (m->shell_len == 0 || m->shell_len > len - JOB_FIXED_LEN) {
 		*errstr = "bad shell length in job frame";
 		return -1;
@@ -218,7 +231,7 @@ proto_dec_job(const unsigned char *p, size_t len, struct msg_job *m,
 		*errstr = "NUL byte in job frame";
 		return -1;
 	}
-	if (m->outmode > OUT_UNGROUP || (m->flags & ~(uint32_t)JOB_DIRECT)) {
+	if (m->outmode > OUT_UNGROUP) {
 		*errstr = "bad output mode in job frame";
 		return -1;
 	}
@@ -234,9 +247,15 @@ proto_enc_job(struct framebuf *fb, const struct msg_job *m)
 	    JOB_FIXED_LEN + (size_t)m->shell_len + m->cmd_len);
 	put64(p, m->seq);
 	put32(p + 8, m->slot);
-	put32(p + 12, m->outmode | m->flags << 16);
+	put32(p + 12, m->outmode);
 	put32(p + 16, m->attempt);
-	put32(p + 20, m->shell_len);
+	put32(p + 20, m->flags);
+	put32(p + 24, (uint32_t)m->nice);
+	put64(p + 28, m->lim_mem);
+	put64(p + 36, m->lim_cpu);
+	put64(p + 44, m->lim_procs);
+	put64(p + 52, m->lim_files);
+	put32(p + 60, m->shell_len);
 	memcpy(p + JOB_FIXED_LEN, m->shell, m->shell_len);
 	memcpy(p + JOB_FIXED_LEN + m->shell_len, m->cmd, m->cmd_len);
 }
@@ -280,6 +299,11 @@ proto_dec_done(const unsigned char *p, size_t len, struct msg_done *m,
 	m->err_bytes = get64(p + 40);
 	m->fdmask = get32(p + 48);
 	m->stage = get32(p + 52);
+	m->dflags = get32(p + 56);
+	if (m->dflags & ~(uint32_t)DONE_F_OOM) {
+		*errstr = "bad flags in done frame";
+		return -1;
+	}
 	if (m->stage >= STAGE_MAX) {
 		*errstr = "bad stage in done frame";
 		return -1;
@@ -306,6 +330,7 @@ proto_enc_done(struct framebuf *fb, const struct msg_done *m)
 	put64(p + 40, m->err_bytes);
 	put32(p + 48, m->fdmask);
 	put32(p + 52, m->stage);
+	put32(p + 56, m->dflags);
 }
 
 int

@@ -18,19 +18,31 @@
  *
  *	HELLO    w->s  u32 version, u32 pid, u32 slot
  *	JOB      s->w  u64 seq, u32 slot, u32 outmode, u32 attempt,
+ *	               u32 flags, i32 nice,
+ *	               u64 lim_mem, u64 lim_cpu, u64 lim_procs, u64 lim_files,
  *	               u32 shell_len, shell[shell_len], command[rest]
  *
- * In JOB, outmode's low 16 bits are an enum prun_outmode and its high 16
- * bits flags: JOB_DIRECT says the worker may exec a command that has no
- * shell syntax directly, without the shell (direct.h).
  *	STARTED  w->s  u64 seq, u32 pid, u64 start_real_ns
  *	DONE     w->s  u64 seq, i32 wstatus, i32 spawn_errno,
  *	               u64 start_real_ns, u64 runtime_ns,
- *	               u64 out_bytes, u64 err_bytes, u32 fdmask, u32 stage
+ *	               u64 out_bytes, u64 err_bytes, u32 fdmask, u32 stage,
+ *	               u32 dflags
  *
+ * In JOB, outmode is an enum prun_outmode.  Its flags: JOB_DIRECT says
+ * the worker may exec a command that has no shell syntax directly,
+ * without the shell (direct.h); JOB_F_NICE that the job runs at niceness
+ * `nice` (absolute, -20..19).  The lim_* fields are the job's resource limits, 0
+ * for none: memory in bytes, CPU time in seconds, processes and open
+ * files in number.  The worker applies them its own way (a cgroup of the
+ * job's own where it has one, else setrlimit in the child before exec),
+ * so a frame means the same whatever the worker's machine offers.
+ *
+ * In DONE, dflags bit 0 (DONE_F_OOM) says the kernel's OOM killer killed
+ * a process of the job in its memory-limited cgroup.
  * In DONE, stage is 0 when the job ran (wstatus is its wait status), or
  * says where starting it failed with spawn_errno: 1 creating a spool file,
- * 2 creating a pipe, 3 forking, 4 executing the shell.
+ * 2 creating a pipe, 3 forking, 4 executing the shell, 5 applying its
+ * limits (its cgroup, niceness or rlimits).
  *	OUTPUT   w->s  u64 seq, u32 stream (1 or 2), data[rest]
  *	KILL     s->w  u64 seq, u32 signal
  *	SHUTDOWN s->w  (empty)
@@ -50,7 +62,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 #define PROTO_HDR_LEN 8
 
 enum proto_type {
@@ -64,11 +76,14 @@ enum proto_type {
 	MSG_MAX
 };
 
-/* Flags in the high half of JOB's outmode field. */
-#define JOB_DIRECT 0x1
+/* JOB's flags. */
+#define JOB_DIRECT 0x1 /* exec a command without shell syntax directly */
+#define JOB_F_NICE 0x2 /* run at msg_job.nice */
 
 #define PROTO_FD_OUT 0x1
 #define PROTO_FD_ERR 0x2
+
+#define DONE_F_OOM 0x1 /* DONE: the OOM killer killed part of the job */
 
 struct proto_hdr {
 	uint16_t type;
@@ -86,8 +101,13 @@ struct msg_job {
 	uint64_t seq;
 	uint32_t slot;
 	uint32_t outmode; /* enum prun_outmode */
-	uint32_t flags; /* JOB_* */
 	uint32_t attempt;
+	uint32_t flags; /* JOB_DIRECT, JOB_F_NICE */
+	int32_t nice;
+	uint64_t lim_mem; /* bytes; 0: no limit */
+	uint64_t lim_cpu; /* seconds */
+	uint64_t lim_procs; /* processes */
+	uint64_t lim_files; /* open files */
 	const char *shell; /* points into the frame; not NUL-terminated */
 	uint32_t shell_len;
 	const char *cmd; /* likewise */
@@ -110,6 +130,7 @@ struct msg_done {
 	uint64_t err_bytes;
 	uint32_t fdmask;
 	uint32_t stage;
+	uint32_t dflags; /* DONE_F_* */
 };
 
 enum done_stage {
@@ -118,6 +139,7 @@ enum done_stage {
 	STAGE_PIPE,
 	STAGE_FORK,
 	STAGE_EXEC,
+	STAGE_LIMIT,
 	STAGE_MAX
 };
 

@@ -77,6 +77,8 @@ enum prun_ci {
 	CI_GITHUB, /* ::group::NAME ... ::endgroup:: */
 	CI_GITLAB /* ESC[0Ksection_start:T:NAME ... section_end */
 };
+/* --jobserver, --no-jobserver, or neither (take part when make offers). */
+enum prun_jobserver { JS_AUTO, JS_ON, JS_OFF };
 
 struct prun_opts {
 	char **files; /* command files; none means stdin */
@@ -113,6 +115,22 @@ struct prun_opts {
 	const char *json; /* --json FILE ("-": stdout), or NULL */
 	const char *tagstring; /* --tag ("{}") or --tagstring; NULL: none */
 	int progress; /* PROGRESS_* bits: --bar, --progress, --eta */
+
+	/* The machine: admission, niceness, limits, pinning, make. */
+	double load_max; /* --load, in runnable tasks; 0: none */
+	uint64_t memfree; /* --memfree, bytes; 0: none */
+	int noswap; /* --noswap */
+	int nice_set; /* --nice given */
+	int nice; /* the jobs' absolute niceness */
+	uint64_t limit_mem; /* --limit-mem, bytes; 0: none */
+	const char *limit_mem_arg; /* as given, for messages */
+	uint64_t limit_cpu; /* --limit-cpu, seconds */
+	uint64_t limit_procs; /* --limit-procs */
+	uint64_t limit_files; /* --limit-files */
+	int no_cgroup; /* --no-cgroup: setrlimit only */
+	int pin; /* --pin */
+	enum prun_jobserver jobserver;
+	int jobserver_serve; /* --jobserver-serve */
 };
 
 /* What --bar, --progress and --eta ask for (prun_opts.progress). */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "prun.h"
+#include "limits.h"
 #include "proto.h"
 #include "spawn.h"
 
@@ -70,7 +71,8 @@ exec_failed(const char *shell, const char *name, int errnum)
 pid_t
 spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 {
-	volatile int child_errno = 0;
+	volatile int child_errno = 0, child_stage = STAGE_EXEC;
+	const struct job_limits *lim = req->lim;
 	char *argv[4];
 	sigset_t all, old;
 	volatile int memfd = -1;
@@ -108,7 +110,23 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 			sigaction(sig, &sa,
 			    NULL); /* fails harmlessly on some */
 		setpgid(0, 0);
-		if ((nullfd = open("/dev/null", O_RDONLY)) == -1)
+		if (lim != NULL) {
+			int i;
+
+			child_stage = STAGE_LIMIT;
+			if (lim->cg_procs_fd != -1 &&
+			    write(lim->cg_procs_fd, "0", 1) != 1)
+				goto fail;
+			if (lim->nice_set &&
+			    setpriority(PRIO_PROCESS, 0, lim->nice) == -1)
+				goto fail;
+			for (i = 0; i < lim->nrl; i++)
+				if (setrlimit(lim->rl_res[i], &lim->rl[i]) ==
+				    -1)
+					goto fail;
+			child_stage = STAGE_EXEC;
+		}
+		if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 			goto fail;
 		if (dup2(nullfd, 0) == -1 || dup2(req->fd_out, 1) == -1 ||
 		    dup2(req->fd_err, 2) == -1)
@@ -142,7 +160,7 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
 		*errnum = child_errno;
-		*stage = STAGE_EXEC;
+		*stage = child_stage;
 		return -1;
 	}
 	return pid;

@@ -3,7 +3,9 @@
  *
  * Owns the child side of fork/exec: a new process group, stdin from
  * /dev/null, the output descriptors, default signal dispositions and an
- * empty signal mask, nothing but 0, 1 and 2 open, then exec of the shell.
+ * empty signal mask, nothing but 0, 1 and 2 open (and a jobserver's
+ * descriptors), the job's cgroup, niceness and rlimits (prepared by
+ * limits.c), then exec of the shell.
  * Only worker.c calls it.  It must never touch prun's own descriptors or
  * memory from the child beyond what vfork(2) allows: system calls on data
  * prepared before the fork.
@@ -13,6 +15,8 @@
 
 #include <sys/types.h>
 
+struct job_limits;
+
 struct spawn_req {
 	const char *shell;
 	const char *cmd; /* NUL-terminated */
@@ -21,6 +25,7 @@ struct spawn_req {
 	int fd_err; /* and stderr */
 	char **envp;
 	char **argv; /* exec these words directly, no shell (direct.h) */
+	const struct job_limits *lim; /* or NULL */
 };
 
 /* Start the job; its pid, or -1 with *errnum and *stage set. */

@@ -23,11 +23,14 @@
 #include <unistd.h>
 
 #include "prun.h"
+#include "admit.h"
 #include "cmdfile.h"
 #include "evloop.h"
 #include "fd.h"
 #include "job.h"
 #include "joblog.h"
+#include "jobserver.h"
+#include "limits.h"
 #include "output.h"
 #include "policy.h"
 #include "progress.h"
@@ -102,6 +105,11 @@ struct supervisor {
 	struct ev_timer delay_timer; /* --delay */
 	struct ev_timer deadline_timer; /* --deadline */
 	int joblog_failed;
+
+	struct admit *admit; /* --load, --memfree, jobserver... */
+	struct cgroup_run *cg; /* job cgroups, when limits use them */
+	struct worker_setup wsetup; /* what workers inherit */
+	int nevicting; /* jobs killed for memory, not done yet */
 
 	struct ev_io sig_io;
 	struct ev_io out_io; /* stdout, a pipe: its reader going away */
@@ -210,7 +218,8 @@ can_start(struct supervisor *sup)
 			ev_timer_at(sup->loop, &sup->delay_timer, next);
 		return 0;
 	}
-	return 1;
+	/* Last: a "yes" may have taken a jobserver token. */
+	return admit_try(sup->admit, sup->nrunning);
 }
 
 /* Hand job j to idle worker w. */
@@ -247,6 +256,14 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	    JOB_DIRECT :
 	    0;
 	m.attempt = (uint32_t)j->attempt;
+	if (sup->o->nice_set) {
+		m.flags |= JOB_F_NICE;
+		m.nice = sup->o->nice;
+	}
+	m.lim_mem = sup->o->limit_mem;
+	m.lim_cpu = sup->o->limit_cpu;
+	m.lim_procs = sup->o->limit_procs;
+	m.lim_files = sup->o->limit_files;
 	m.shell = sup->o->shell;
 	m.shell_len = (uint32_t)strlen(sup->o->shell);
 	m.cmd = j->cmd;
@@ -301,13 +318,20 @@ dispatch(struct supervisor *sup)
 	struct wslot *w;
 	struct job *j;
 
-	while ((w = TAILQ_FIRST(&sup->idle)) != NULL && can_start(sup)) {
-		if ((j = TAILQ_FIRST(&sup->pending)) != NULL)
-			TAILQ_REMOVE(&sup->pending, j, entry);
-		else if ((j = read_job(sup)) == NULL)
+	while ((w = TAILQ_FIRST(&sup->idle)) != NULL && !sup->stopping &&
+	    !sup->done) {
+		/* Ask admission only when there is a job to start. */
+		if ((j = TAILQ_FIRST(&sup->pending)) == NULL) {
+			if ((j = read_job(sup)) == NULL)
+				break;
+			TAILQ_INSERT_HEAD(&sup->pending, j, entry);
+		}
+		if (!can_start(sup))
 			break;
+		TAILQ_REMOVE(&sup->pending, j, entry);
 		start_job(sup, w, j);
 	}
+	admit_settle(sup->admit, sup->nrunning);
 	check_done(sup);
 }
 
@@ -316,12 +340,13 @@ static void
 warn_not_started(struct supervisor *sup, const struct job *j)
 {
 	static const char *what[] = { "", "creating a spool file in",
-		"creating a pipe", "forking", "executing" };
+		"creating a pipe", "forking", "executing",
+		"applying the limits of" };
 	const char *arg = "";
 
 	if (j->stage == STAGE_SPOOL)
 		arg = sup->o->tmpdir;
-	else if (j->stage == STAGE_EXEC)
+	else if (j->stage == STAGE_EXEC || j->stage == STAGE_LIMIT)
 		arg = sup->o->shell;
 	warnx("job %" PRIu64 ": %s%s%s: %s", j->seq, what[j->stage],
 	    *arg ? " " : "", arg, strerror(j->spawn_errno));
@@ -587,6 +612,46 @@ output_error(void *arg, const char *what, int error)
 	stop_now(sup, SIGKILL);
 }
 
+/* Say when a limit prun set is what ended a job. */
+static void
+warn_limit(struct supervisor *sup, const struct job *j)
+{
+	if (j->oom)
+		warnx("job %" PRIu64 ": killed by the OOM killer: its memory "
+		      "reached --limit-mem %s (cgroup memory.max)",
+		    j->seq, sup->o->limit_mem_arg);
+	else if (sup->o->limit_cpu > 0 &&
+	    (job_termsig(j) == SIGXCPU || job_exitval(j) == 128 + SIGXCPU))
+		warnx("job %" PRIu64 ": killed by SIGXCPU: its CPU time "
+		      "reached --limit-cpu %" PRIu64,
+		    j->seq, sup->o->limit_cpu);
+	else if (sup->o->limit_mem > 0 || sup->o->limit_cpu > 0 ||
+	    sup->o->limit_procs > 0 || sup->o->limit_files > 0) {
+		char lim[256];
+		int n = 0;
+
+		lim[0] = '\0';
+		if (sup->o->limit_mem > 0)
+			n += snprintf(lim + n, sizeof(lim) - (size_t)n,
+			    " --limit-mem %s", sup->o->limit_mem_arg);
+		if (sup->o->limit_cpu > 0)
+			n += snprintf(lim + n, sizeof(lim) - (size_t)n,
+			    " --limit-cpu %" PRIu64, sup->o->limit_cpu);
+		if (sup->o->limit_procs > 0)
+			n += snprintf(lim + n, sizeof(lim) - (size_t)n,
+			    " --limit-procs %" PRIu64, sup->o->limit_procs);
+		if (sup->o->limit_files > 0)
+			snprintf(lim + n, sizeof(lim) - (size_t)n,
+			    " --limit-files %" PRIu64, sup->o->limit_files);
+		if (job_termsig(j) != 0)
+			warnx("job %" PRIu64 ": killed by signal %d under%s",
+			    j->seq, job_termsig(j), lim);
+		else
+			warnx("job %" PRIu64 ": failed with exit %d under%s",
+			    j->seq, job_exitval(j), lim);
+	}
+}
+
 /* The job is over for good: log it, count it, report it and print it. */
 static void
 job_finish(struct supervisor *sup, struct job *j)
@@ -608,6 +673,8 @@ job_finish(struct supervisor *sup, struct job *j)
 	progress_job_done(sup->prog, job_failed(j));
 	if (j->stage != STAGE_RAN)
 		warn_not_started(sup, j);
+	else if (job_failed(j))
+		warn_limit(sup, j);
 	if (!j->aborted) {
 		if (joblog_write(sup->jl, j) == -1 && !sup->joblog_failed) {
 			warn("--joblog %s", sup->o->joblog);
@@ -641,6 +708,61 @@ fdq_pop(struct wslot *w)
 	return fd;
 }
 
+/*
+ * A job killed for want of memory goes back to the head of the queue, to
+ * run again from scratch when memory allows; its output is dropped.
+ */
+static void
+requeue(struct supervisor *sup, struct job *j)
+{
+	if (j->outfd != -1)
+		close(j->outfd);
+	if (j->errfd != -1)
+		close(j->errfd);
+	j->outfd = j->errfd = -1;
+	/* The reports see this try end, as a retry's. */
+	if (report_job_end(sup->rep, j, 1) == -1)
+		report_failed(sup);
+	job_reset_result(j);
+	j->state = JOB_QUEUED;
+	j->evicted = 0;
+	j->oom = 0;
+	j->w = NULL;
+	TAILQ_INSERT_HEAD(&sup->pending, j, entry);
+}
+
+/*
+ * --memfree: with memory below half of it, kill the youngest job, and run
+ * it again later (as GNU parallel).  One at a time: the next only once
+ * that one is gone and memory is still short.
+ */
+static void
+evict_youngest(struct supervisor *sup)
+{
+	struct job *j;
+	char why[256];
+
+	if (sup->nevicting > 0 || sup->stopping ||
+	    (j = TAILQ_LAST(&sup->running, jobq)) == NULL ||
+	    j->tkind == JT_TERMSEQ ||
+	    !admit_memory_low(sup->admit, why, sizeof(why)))
+		return;
+	warnx("stopping job %" PRIu64 ", to run again later: %s", j->seq, why);
+	j->evicted = 1;
+	sup->nevicting++;
+	term_job(sup, j);
+}
+
+/* Admission's answer may have changed. */
+static void
+admit_wake(void *arg)
+{
+	struct supervisor *sup = arg;
+
+	evict_youngest(sup);
+	dispatch(sup);
+}
+
 static void
 worker_done(struct wslot *w, const struct msg_done *d)
 {
@@ -657,6 +779,7 @@ worker_done(struct wslot *w, const struct msg_done *d)
 		j->out_bytes = d->out_bytes;
 		j->err_bytes = d->err_bytes;
 	}
+	j->oom = (d->dflags & DONE_F_OOM) != 0;
 	if (d->fdmask & PROTO_FD_OUT)
 		j->outfd = fdq_pop(w);
 	if (d->fdmask & PROTO_FD_ERR)
@@ -674,6 +797,15 @@ worker_done(struct wslot *w, const struct msg_done *d)
 		worker_flush(w);
 	} else
 		TAILQ_INSERT_HEAD(&sup->idle, w, idle_entry);
+	if (j->evicted) {
+		sup->nevicting--;
+		/* Unless it succeeded before the signal came. */
+		if (!sup->stopping && j->stage == STAGE_RAN &&
+		    !(WIFEXITED(j->wstatus) && WEXITSTATUS(j->wstatus) == 0)) {
+			requeue(sup, j);
+			return;
+		}
+	}
 	job_finish(sup, j);
 }
 
@@ -834,6 +966,10 @@ worker_lost(struct wslot *w)
 		sup->nrunning--;
 		ev_timer_del(sup->loop, &j->timer);
 		w->job = NULL;
+		if (j->evicted) {
+			j->evicted = 0;
+			sup->nevicting--;
+		}
 		j->lost = 1;
 		j->wstatus = SIGKILL; /* as if killed: it was */
 		j->runtime_ns = ev_now() - j->start_mono;
@@ -864,7 +1000,7 @@ worker_start(struct supervisor *sup, struct wslot *w)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		worker_main(sv[1], w->slot, sup->self, sup->o);
+		worker_main(sv[1], w->slot, sup->self, sup->o, &sup->wsetup);
 		/* NOTREACHED */
 	}
 	close(sv[1]);
@@ -1178,6 +1314,33 @@ die_by_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * Before any worker is forked: the make jobserver (which may set the
+ * jobs' MAKEFLAGS), admission, and the cgroup subtree the limits use.
+ */
+static void
+setup_machine(struct supervisor *sup, int nw)
+{
+	struct jobserver *js;
+	char msg[512];
+	int fatal;
+
+	/* -j's budget, though a short input may need fewer workers. */
+	js = jobserver_open(sup->o,
+	    sup->o->jobs_unlimited || nw < 1 ? (nw > 0 ? nw : 1) : sup->o->jobs,
+	    msg, sizeof(msg), &fatal);
+	if (fatal)
+		errx(PRUN_EXIT_ERROR, "%s", msg);
+	if (msg[0] != '\0')
+		warnx("%s; running without it", msg);
+	sup->wsetup.js_fds[0] = sup->wsetup.js_fds[1] = -1;
+	if (js != NULL)
+		jobserver_job_fds(js, sup->wsetup.js_fds);
+	sup->admit = admit_new(sup->o, sup->loop, js, admit_wake, sup);
+	sup->cg = cgroup_run_new(sup->o);
+	cgroup_run_env(sup->cg, &sup->wsetup.lenv);
+}
+
 int
 supervisor_run(const struct prun_opts *o)
 {
@@ -1262,6 +1425,7 @@ supervisor_run(const struct prun_opts *o)
 		TAILQ_INSERT_TAIL(&sup.pending, j, entry);
 	if (sup.in_eof && i < nw)
 		nw = i;
+	setup_machine(&sup, nw);
 
 	sup.nw = nw;
 	sup.w = xcalloc(nw > 0 ? (size_t)nw : 1, sizeof(*sup.w));
@@ -1292,6 +1456,8 @@ supervisor_run(const struct prun_opts *o)
 	memset(&end, 0, sizeof(end));
 	end.stopped = stop_reason(&sup, why, sizeof(why));
 	skip_rest(&sup, end.stopped);
+	admit_free(sup.admit);
+	cgroup_run_free(sup.cg);
 	for (i = 0; i < nw; i++) {
 		fb_free(&sup.w[i].in);
 		fb_free(&sup.w[i].out);

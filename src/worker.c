@@ -3,6 +3,7 @@
  * each one's status, timing and output.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,8 @@
 #include "direct.h"
 #include "evloop.h"
 #include "fd.h"
+#include "jobserver.h"
+#include "limits.h"
 #include "proto.h"
 #include "spawn.h"
 #include "worker.h"
@@ -45,6 +49,8 @@ struct worker {
 	char *env_slot;
 	pid_t job; /* running job's pid, or 0 */
 	uint64_t seq;
+	struct limits_env lenv;
+	struct job_limits lim; /* the running job's */
 };
 
 static __dead void
@@ -57,6 +63,7 @@ worker_exit(struct worker *w, int status)
 		w->job = 0;
 	}
 	spawn_reap_orphans();
+	limits_finish(&w->lim);
 	_exit(status);
 }
 
@@ -159,6 +166,8 @@ run_job(struct worker *w, const struct msg_job *m)
 	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
 
 	memset(&d, 0, sizeof(d));
+	memset(&w->lim, 0, sizeof(w->lim));
+	w->lim.cg_procs_fd = -1;
 	d.seq = m->seq;
 	w->seq = m->seq;
 	setproctitle("worker %d: job %" PRIu64, w->slot, m->seq);
@@ -195,6 +204,14 @@ run_job(struct worker *w, const struct msg_job *m)
 		req.fd_out = w->opts->out_fd; /* stderr with --json - */
 		req.fd_err = STDERR_FILENO;
 	}
+
+	if (limits_prepare(&w->lenv, m, &w->lim) == -1) {
+		d.spawn_errno = errno;
+		d.stage = STAGE_LIMIT;
+		goto report;
+	}
+	if (w->lim.nice_set || w->lim.nrl > 0 || w->lim.cg_procs_fd != -1)
+		req.lim = &w->lim;
 
 	t0 = ev_now();
 	d.start_real_ns = ev_realtime();
@@ -264,6 +281,7 @@ run_job(struct worker *w, const struct msg_job *m)
 	spawn_reap_orphans();
 
 report:
+	d.dflags |= limits_finish(&w->lim);
 	if (m->outmode == OUT_GROUP && w->spool_out != -1 &&
 	    w->spool_err != -1) {
 		if (fstat(w->spool_out, &sb) == 0)
@@ -309,8 +327,30 @@ spoolfail:
 	goto report;
 }
 
+/* --pin: bind to the slot-th of the CPUs we may use, round robin. */
+static void
+pin_slot(int slot)
+{
+	cpu_set_t set, one;
+	int i, n = 0, k;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == -1 ||
+	    CPU_COUNT(&set) == 0)
+		return;
+	k = (slot - 1) % CPU_COUNT(&set);
+	for (i = 0; i < CPU_SETSIZE; i++) {
+		if (!CPU_ISSET(i, &set) || n++ != k)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(i, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		return;
+	}
+}
+
 void
-worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts)
+worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
+    const struct worker_setup *setup)
 {
 	struct worker w;
 	struct proto_hdr hdr;
@@ -321,12 +361,14 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts)
 	struct pollfd pfd[2];
 	sigset_t mask;
 	char *shell, *cmd;
-	int r, nullfd;
+	int r, nullfd, js[2] = { -1, -1 };
 
 	memset(&w, 0, sizeof(w));
 	w.slot = slot;
 	w.opts = opts;
 	w.spool_out = w.spool_err = -1;
+	w.lenv = setup->lenv;
+	w.lim.cg_procs_fd = -1;
 	fb_init(&w.in);
 	fb_init(&w.out);
 
@@ -336,14 +378,29 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts)
 		_exit(1);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	/* Keep the socket, stdout and stderr; nothing else of prun's. */
+	/*
+	 * Keep the socket, stdout and stderr; nothing else of prun's but a
+	 * jobserver pipe, which the jobs inherit at fixed numbers.
+	 */
+	if (setup->js_fds[0] != -1 &&
+	    ((js[0] = fcntl(setup->js_fds[0], F_DUPFD_CLOEXEC, 10)) == -1 ||
+		(js[1] = fcntl(setup->js_fds[1], F_DUPFD_CLOEXEC, 10)) == -1))
+		_exit(1);
 	if (sock != SOCK_FD) {
 		if (dup2(sock, SOCK_FD) == -1)
 			_exit(1);
 		close(sock);
 	}
 	w.sock = SOCK_FD;
-	closefrom(SOCK_FD + 1);
+	if (js[0] != -1) {
+		if (dup2(js[0], JOBSERVER_JOB_RFD) == -1 ||
+		    dup2(js[1], JOBSERVER_JOB_WFD) == -1)
+			_exit(1);
+		closefrom(JOBSERVER_JOB_WFD + 1);
+	} else
+		closefrom(SOCK_FD + 1);
+	if (opts->pin)
+		pin_slot(slot);
 	fcntl(w.sock, F_SETFD, FD_CLOEXEC);
 	fd_set_nonblock(w.sock, 0);
 	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) != -1) {

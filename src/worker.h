@@ -6,12 +6,21 @@
  * answers STARTED and DONE; it obeys KILL and exits on SHUTDOWN, on EOF
  * (the supervisor is gone) or on SIGTERM, killing its job first.  It never
  * writes to prun's stdout or stderr except through a job in -u mode.
+ * With --pin it binds itself, and so its jobs, to one CPU.
  */
 #ifndef PRUN_WORKER_H
 #define PRUN_WORKER_H
 
+#include "limits.h"
 #include "prun.h"
 
-__dead void worker_main(int, int, pid_t, const struct prun_opts *);
+/* What a worker inherits from the supervisor beside the options. */
+struct worker_setup {
+	int js_fds[2]; /* jobserver pipe the jobs get, or -1 */
+	struct limits_env lenv; /* the run's cgroup subtree, if any */
+};
+
+__dead void worker_main(int, int, pid_t, const struct prun_opts *,
+    const struct worker_setup *);
 
 #endif

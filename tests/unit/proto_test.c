@@ -97,6 +97,10 @@ test_hello(void)
 	fb_free(&fb);
 }
 
+/* The JOB frame's fixed part, and where its shell length sits. */
+#define JOB_FIXED 64
+#define JOB_SHELL_LEN_AT 60
+
 static void
 test_job(void)
 {
@@ -112,6 +116,12 @@ test_job(void)
 	in.slot = 3;
 	in.outmode = OUT_LINE;
 	in.attempt = 2;
+	in.flags = JOB_DIRECT | JOB_F_NICE;
+	in.nice = -7;
+	in.lim_mem = UINT64_C(1) << 40;
+	in.lim_cpu = 3;
+	in.lim_procs = 50;
+	in.lim_files = UINT64_MAX;
 	in.shell = "/bin/sh";
 	in.shell_len = 7;
 	in.cmd = cmd;
@@ -123,6 +133,9 @@ test_job(void)
 	tap_ok(p != NULL && proto_dec_job(p, hdr.len, &out, &errstr) == 0 &&
 		out.seq == in.seq && out.slot == 3 && out.outmode == OUT_LINE &&
 		out.attempt == 2 && out.shell_len == 7 &&
+		out.flags == (JOB_DIRECT | JOB_F_NICE) && out.nice == -7 &&
+		out.lim_mem == in.lim_mem && out.lim_cpu == 3 &&
+		out.lim_procs == 50 && out.lim_files == UINT64_MAX &&
 		memcmp(out.shell, "/bin/sh", 7) == 0 &&
 		out.cmd_len == in.cmd_len &&
 		memcmp(out.cmd, cmd, in.cmd_len) == 0,
@@ -131,28 +144,29 @@ test_job(void)
 
 	/* Malformed payloads, each in an exact buffer. */
 	errstr = NULL;
-	tap_ok(p != NULL && proto_dec_job(p, 23, &out, &errstr) == -1 &&
+	tap_ok(p != NULL &&
+		proto_dec_job(p, JOB_FIXED - 1, &out, &errstr) == -1 &&
 		errstr != NULL,
 	    "job: shorter than its fixed part is rejected");
 	q = exact(p, hdr.len);
-	put32(q + 20, 0);
+	put32(q + JOB_SHELL_LEN_AT, 0);
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: an empty shell is rejected");
-	put32(q + 20, hdr.len - 24 + 1);
+	put32(q + JOB_SHELL_LEN_AT, hdr.len - JOB_FIXED + 1);
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: a shell longer than the frame is rejected");
-	put32(q + 20, UINT32_MAX);
+	put32(q + JOB_SHELL_LEN_AT, UINT32_MAX);
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: a shell length of 2^32-1 is rejected");
-	put32(q + 20, hdr.len - 24);
+	put32(q + JOB_SHELL_LEN_AT, hdr.len - JOB_FIXED);
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == 0 &&
 		out.cmd_len == 0,
 	    "job: a shell taking the whole rest is allowed");
-	put32(q + 20, 7);
-	q[24 + 2] = '\0';
+	put32(q + JOB_SHELL_LEN_AT, 7);
+	q[JOB_FIXED + 2] = '\0';
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: a NUL byte in the shell is rejected");
-	q[24 + 2] = 'b';
+	q[JOB_FIXED + 2] = 'b';
 	q[hdr.len - 1] = '\0';
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: a NUL byte in the command is rejected");
@@ -161,6 +175,17 @@ test_job(void)
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: an unknown output mode is rejected");
 	put32(q + 12, OUT_UNGROUP);
+	put32(q + 20, 4);
+	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
+	    "job: an unknown flag is rejected");
+	put32(q + 20, JOB_F_NICE);
+	put32(q + 24, 20);
+	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
+	    "job: a niceness above 19 is rejected");
+	put32(q + 24, (uint32_t)-21);
+	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
+	    "job: a niceness below -20 is rejected");
+	put32(q + 24, (uint32_t)-20);
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == 0,
 	    "job: the repaired payload decodes again");
 	free(q);
@@ -202,7 +227,8 @@ test_started_done(void)
 	d.out_bytes = UINT64_C(1) << 40;
 	d.err_bytes = 3;
 	d.fdmask = PROTO_FD_OUT | PROTO_FD_ERR;
-	d.stage = STAGE_EXEC;
+	d.stage = STAGE_LIMIT;
+	d.dflags = DONE_F_OOM;
 	fb_init(&fb);
 	proto_enc_done(&fb, &d);
 	p = one_frame(&fb, &hdr);
@@ -228,6 +254,16 @@ test_started_done(void)
 	fb_free(&fb);
 
 	d.stage = STAGE_RAN;
+	d.dflags = 2;
+	fb_init(&fb);
+	proto_enc_done(&fb, &d);
+	p = one_frame(&fb, &hdr);
+	tap_ok(p != NULL && proto_dec_done(p, hdr.len, &dout, &errstr) == -1,
+	    "done: an unknown flag is rejected");
+	free(p);
+	fb_free(&fb);
+
+	d.dflags = 0;
 	d.fdmask = 4;
 	fb_init(&fb);
 	proto_enc_done(&fb, &d);
