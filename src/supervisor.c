@@ -322,6 +322,10 @@ dispatch(struct supervisor *sup)
 	    !sup->done) {
 		/* Ask admission only when there is a job to start. */
 		if ((j = TAILQ_FIRST(&sup->pending)) == NULL) {
+			/* Memory: as many wait for a retry as there are
+			 * workers, then no more input is read. */
+			if (sup->nretrywait >= sup->nw)
+				break;
 			if ((j = read_job(sup)) == NULL)
 				break;
 			TAILQ_INSERT_HEAD(&sup->pending, j, entry);

@@ -68,18 +68,26 @@ fails_first() {
 
 @test "--retry-delay waits on a timer: other jobs run meanwhile, and it doubles" {
 	jobs=$(mk_jobs j \
-	    "date +%s.%N >>'$T/a'; [ \$(wc -l <'$T/a') -ge 3 ]" \
-	    "echo b >>'$T/order'")
-	run_prun -j 1 --retries 3 --retry-delay 0.3 "$jobs"
+	    "date +%s.%N >>'$T/a'; echo a\$(wc -l <'$T/a') >>'$T/order'; [ \$(wc -l <'$T/a') -ge 3 ]" \
+	    "echo b >>'$T/order'" "echo c >>'$T/order'")
+	run_prun -j 2 --retries 3 --retry-delay 0.3 "$jobs"
 	assert_success
 	assert_equal "$(wc -l <"$T/a")" 3
-	# Job 2 ran while job 1 waited for its retry.
-	assert [ -e "$T/order" ]
+	# Jobs 2 and 3 ran while job 1 waited for its retry.
+	assert_equal "$(grep -n . "$T/order" | grep -E ':(b|c|a2)$' | cut -d: -f2 | tr '\n' ' ')" \
+	    "b c a2 "
 	# Tries 0.3 s then 0.6 s apart (at least).
 	run awk 'NR > 1 { printf "%d\n", ($1 - p) * 1000 } { p = $1 }' "$T/a"
 	[[ ${lines[0]} -ge 290 && ${lines[1]} -ge 590 ]] ||
 		fail "gaps ${lines[*]} ms"
-	[[ ${lines[1]} -gt ${lines[0]} ]] || fail "no backoff: ${lines[*]} ms"
+}
+
+@test "no more jobs wait for a retry than there are workers" {
+	jobs=$(mk_jobs j "echo a >>'$T/order'; exit 1" "echo b >>'$T/order'; exit 1")
+	run_prun -j 1 --retries 2 --retry-delay 0.2 "$jobs"
+	assert_equal "$status" 2
+	# Job 2 is not read while job 1 waits: memory stays flat.
+	assert_equal "$(cat "$T/order")" $'a\na\nb\nb'
 }
 
 @test "a job waiting for its retry ends with its last try when the run stops" {
