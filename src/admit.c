@@ -189,11 +189,12 @@ load_ok(struct admit *a, uint64_t now)
 	if (a->load_at == 0 || now - a->load_at >= LOAD_FRESH_NS)
 		sample_load(a, now);
 	/*
-	 * Jobs started since the sample may not show in it yet.  Tasks wait
-	 * for a CPU only when every CPU is busy: most of the time means at
-	 * least one more task than CPUs.
+	 * Jobs started since the sample may not show in it yet, those still
+	 * running at least.  Tasks wait for a CPU only when every CPU is
+	 * busy: most of the time means at least one more task than CPUs.
 	 */
-	est = a->load + a->started_since;
+	est = a->load +
+	    (a->started_since < a->nrunning ? a->started_since : a->nrunning);
 	if (a->psi && a->stall >= 0.5 && est < (double)a->ncpu + 1)
 		est = (double)a->ncpu + 1;
 	if (est < a->o->load_max)

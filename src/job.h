@@ -54,6 +54,7 @@ struct job {
 	int termstep; /* the --termseq step sent last */
 	int oom; /* the OOM killer struck in its cgroup */
 	int evicted; /* killed for --memfree, to run again */
+	int requeued; /* that happened: it was dispatched before */
 
 	int outfd; /* spooled stdout, or -1 */
 	int errfd; /* spooled stderr, or -1 */

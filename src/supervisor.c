@@ -229,7 +229,7 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	struct msg_job m;
 
 	TAILQ_REMOVE(&sup->idle, w, idle_entry);
-	if (j->attempt == 1) {
+	if (j->attempt == 1 && !j->requeued) {
 		j->ord = sup->next_ord++;
 		policy_job_started(sup->pol);
 	} else
@@ -729,6 +729,7 @@ requeue(struct supervisor *sup, struct job *j)
 		report_failed(sup);
 	job_reset_result(j);
 	j->state = JOB_QUEUED;
+	j->requeued = 1; /* keeps its place in -k's order */
 	j->evicted = 0;
 	j->oom = 0;
 	j->w = NULL;
