@@ -9,6 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* libbsd: NetBSD's strnvis() argument order (unused; quiets a warning). */
+#define LIBBSD_NETBSD_VIS
+#include <vis.h>
+
 #include "job.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -48,6 +52,7 @@ job_reset_result(struct job *j)
 	j->start_real_ns = j->runtime_ns = 0;
 	j->wstatus = j->spawn_errno = j->stage = 0;
 	j->killed_sig = j->timed_out = j->lost = j->aborted = 0;
+	j->spool_full = 0;
 	j->tkind = j->termstep = 0;
 	j->out_bytes = j->err_bytes = 0;
 }
@@ -56,7 +61,7 @@ job_reset_result(struct job *j)
 int
 job_failed(const struct job *j)
 {
-	if (j->stage != STAGE_RAN || j->lost || j->timed_out)
+	if (j->stage != STAGE_RAN || j->lost || j->timed_out || j->spool_full)
 		return 1;
 	return !WIFEXITED(j->wstatus) || WEXITSTATUS(j->wstatus) != 0;
 }
@@ -176,6 +181,33 @@ job_describe(const struct job *j, char *buf, size_t size)
 	} else if (j->timed_out)
 		snprintf(buf, size, "timed out: exit status %d",
 		    WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : 0);
+	else if (j->spool_full)
+		snprintf(buf, size,
+		    "output may be incomplete (spool full): "
+		    "exit status %d",
+		    job_exitval(j));
 	else
 		snprintf(buf, size, "exit status %d", job_exitval(j));
+}
+
+/*
+ * The command for prun's own messages: control bytes, escape sequences and
+ * bytes beyond ASCII made visible (strvis(3) C-style escapes), so that a
+ * command can't drive the terminal through a warning; cut to fit size
+ * (at least 8), with "..." when cut.  Job output is never passed here.
+ */
+const char *
+job_cmd_vis(const struct job *j, char *buf, size_t size)
+{
+	size_t n, max = (size - 4) / 4; /* an escape takes up to 4 bytes */
+	int cut;
+
+	cut = j->cmdlen > max;
+	n = cut ? max : j->cmdlen;
+	if (strnvisx(buf, size, j->cmd, n,
+		VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL | VIS_NOLOCALE) == -1)
+		strlcpy(buf, "?", size);
+	if (cut)
+		strlcat(buf, "...", size);
+	return buf;
 }

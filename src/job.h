@@ -48,6 +48,7 @@ struct job {
 	int killed_sig; /* signal prun sent it (timeout, interrupt), or 0 */
 	int timed_out;
 	int lost; /* its worker died under it */
+	int spool_full; /* its spool filled up: output may be incomplete */
 	int aborted; /* stopped because the whole run stops (--halt now):
 			 neither logged nor counted, so --resume reruns it */
 	int tkind; /* what its timer is armed for: enum job_timer */
@@ -77,5 +78,6 @@ int job_termsig(const struct job *);
 char *job_tag(const struct job *, const char *, size_t *);
 char *job_title(const struct job *, const char *, size_t *);
 void job_describe(const struct job *, char *, size_t);
+const char *job_cmd_vis(const struct job *, char *, size_t);
 
 #endif

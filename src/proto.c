@@ -300,7 +300,7 @@ proto_dec_done(const unsigned char *p, size_t len, struct msg_done *m,
 	m->fdmask = get32(p + 48);
 	m->stage = get32(p + 52);
 	m->dflags = get32(p + 56);
-	if (m->dflags & ~(uint32_t)DONE_F_OOM) {
+	if (m->dflags & ~(uint32_t)(DONE_F_OOM | DONE_F_SPOOL_FULL)) {
 		*errstr = "bad flags in done frame";
 		return -1;
 	}

@@ -38,7 +38,10 @@
  * so a frame means the same whatever the worker's machine offers.
  *
  * In DONE, dflags bit 0 (DONE_F_OOM) says the kernel's OOM killer killed
- * a process of the job in its memory-limited cgroup.
+ * a process of the job in its memory-limited cgroup; bit 1
+ * (DONE_F_SPOOL_FULL) that the spools' file system had no free block left
+ * when the job ended, so a write of the job may have failed and its
+ * output may be incomplete.
  * In DONE, stage is 0 when the job ran (wstatus is its wait status), or
  * says where starting it failed with spawn_errno: 1 creating a spool file,
  * 2 creating a pipe, 3 forking, 4 executing the shell, 5 applying its
@@ -62,7 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 3
+#define PROTO_VERSION 4
 #define PROTO_HDR_LEN 8
 
 enum proto_type {
@@ -84,6 +87,7 @@ enum proto_type {
 #define PROTO_FD_ERR 0x2
 
 #define DONE_F_OOM 0x1 /* DONE: the OOM killer killed part of the job */
+#define DONE_F_SPOOL_FULL 0x2 /* DONE: its output may be incomplete */
 
 struct proto_hdr {
 	uint16_t type;

@@ -476,13 +476,15 @@ job_timer_cb(struct ev_timer *t)
 	struct supervisor *sup = t->arg;
 	struct job *j = timer_job(t);
 	const struct termseq *ts = &sup->o->termseq;
+	char vis[256];
 
 	switch (j->tkind) {
 	case JT_TIMEOUT:
 		j->tkind = JT_NONE;
 		j->timed_out = 1;
 		if (!sup->o->quiet)
-			warnx("job %" PRIu64 " timed out: %s", j->seq, j->cmd);
+			warnx("job %" PRIu64 " timed out: %s", j->seq,
+			    job_cmd_vis(j, vis, sizeof(vis)));
 		term_job(sup, j);
 		break;
 	case JT_TERMSEQ:
@@ -768,6 +770,26 @@ admit_wake(void *arg)
 	dispatch(sup);
 }
 
+/*
+ * j ended with its spool's file system full: what it wrote may be cut
+ * short.  Say so, count it failed, and start no new job, whose output
+ * would meet the same fate; prun then exits 255.
+ */
+static void
+spool_full(struct supervisor *sup, struct job *j)
+{
+	j->spool_full = 1;
+	sup->fatal = 1;
+	warnx("job %" PRIu64 ": no space left in spool directory %s: its "
+	      "output may be incomplete%s",
+	    j->seq, sup->o->tmpdir,
+	    sup->stopping ? "" : "; starting no new jobs");
+	if (!sup->stopping) {
+		sup->stopping = 1;
+		sup->stop_why = "spool directory full";
+	}
+}
+
 static void
 worker_done(struct wslot *w, const struct msg_done *d)
 {
@@ -789,6 +811,8 @@ worker_done(struct wslot *w, const struct msg_done *d)
 		j->outfd = fdq_pop(w);
 	if (d->fdmask & PROTO_FD_ERR)
 		j->errfd = fdq_pop(w);
+	if (d->dflags & DONE_F_SPOOL_FULL)
+		spool_full(sup, j);
 
 	TAILQ_REMOVE(&sup->running, j, entry);
 	sup->nrunning--;

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -148,6 +149,24 @@ handle_signal(struct worker *w)
 	if (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
 	    si.ssi_signo == SIGTERM)
 		worker_exit(w, 0);
+}
+
+/*
+ * Is the spool's file system full?  A job's write to a full one fails with
+ * ENOSPC, which the job may ignore or not report, and prun can't see its
+ * system calls: so when a job ends on a file system without a free block
+ * (for us: root may use the reserved ones), its output may be incomplete.
+ * A file system that filled up during the job and was freed again before
+ * it ended goes unnoticed.
+ */
+static int
+spool_full(int fd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) == -1)
+		return 0;
+	return (geteuid() == 0 ? sv.f_bfree : sv.f_bavail) == 0;
 }
 
 /* Run one job to its end and report it; m's strings are NUL-terminated. */
@@ -296,6 +315,8 @@ report:
 			fds[nfds++] = w->spool_err;
 			d.fdmask |= PROTO_FD_ERR;
 		}
+		if (d.stage == STAGE_RAN && spool_full(w->spool_out))
+			d.dflags |= DONE_F_SPOOL_FULL;
 	}
 	proto_enc_done(&w->out, &d);
 	send_frame(w, fds, nfds);

@@ -254,7 +254,7 @@ test_started_done(void)
 	fb_free(&fb);
 
 	d.stage = STAGE_RAN;
-	d.dflags = 2;
+	d.dflags = 4;
 	fb_init(&fb);
 	proto_enc_done(&fb, &d);
 	p = one_frame(&fb, &hdr);
