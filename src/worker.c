@@ -33,6 +33,7 @@
 #include "xmalloc.h"
 
 #define SOCK_FD 3
+#define FORK_TRIES 6 /* fork(2) EAGAIN: tries, 10 ms apart, doubling */
 
 extern char **environ;
 
@@ -181,7 +182,7 @@ run_job(struct worker *w, const struct msg_job *m)
 	struct stat sb;
 	siginfo_t si;
 	uint64_t t0;
-	int fds[2], nfds = 0, pidfd = -1, status = 0;
+	int fds[2], nfds = 0, pidfd = -1, status = 0, tries;
 	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
 
 	memset(&d, 0, sizeof(d));
@@ -232,9 +233,16 @@ run_job(struct worker *w, const struct msg_job *m)
 	if (w->lim.nice_set || w->lim.nrl > 0 || w->lim.cg_procs_fd != -1)
 		req.lim = &w->lim;
 
-	t0 = ev_now();
-	d.start_real_ns = ev_realtime();
-	w->job = spawn_job(&req, &d.spawn_errno, (int *)&d.stage);
+	for (tries = 0;; tries++) {
+		t0 = ev_now();
+		d.start_real_ns = ev_realtime();
+		w->job = spawn_job(&req, &d.spawn_errno, (int *)&d.stage);
+		if (w->job != -1 || d.stage != STAGE_FORK ||
+		    d.spawn_errno != EAGAIN || tries == FORK_TRIES - 1)
+			break;
+		/* A process limit: wait for other jobs to end, then retry. */
+		poll(NULL, 0, 10 << tries);
+	}
 	if (w->job == -1) {
 		w->job = 0;
 		goto report;
