@@ -126,6 +126,7 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 					goto fail;
 			child_stage = STAGE_EXEC;
 		}
+		/* Close-on-exec: only its copy as stdin reaches the job. */
 		if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 			goto fail;
 		if (dup2(nullfd, 0) == -1 || dup2(req->fd_out, 1) == -1 ||

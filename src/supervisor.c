@@ -15,6 +15,7 @@
 #include <err.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -354,8 +355,14 @@ warn_not_started(struct supervisor *sup, const struct job *j)
 		arg = sup->o->shell;
 	warnx("job %" PRIu64 ": %s%s%s: %s", j->seq, what[j->stage],
 	    *arg ? " " : "", arg, strerror(j->spawn_errno));
-	if (j->stage == STAGE_SPOOL)
+	if (j->stage == STAGE_SPOOL) {
+		/* Every job after it would fail the same way. */
 		sup->fatal = 1;
+		if (!sup->stopping) {
+			sup->stopping = 1;
+			sup->stop_why = "no spool file could be created";
+		}
+	}
 }
 
 /*
@@ -373,7 +380,14 @@ output_failed(struct supervisor *sup, int errnum)
 		if (sup->exit_signal == 0)
 			sup->exit_signal = SIGPIPE;
 	} else {
-		warnx("writing output: %s", strerror(errnum));
+		char path[PATH_MAX];
+		ssize_t n;
+
+		/* Name stdout's file: ENOSPC, EIO or EFBIG are about it. */
+		n = readlink("/proc/self/fd/1", path, sizeof(path) - 1);
+		path[n > 0 ? n : 0] = '\0';
+		warnx("writing output%s%s: %s", n > 0 ? " to " : "", path,
+		    strerror(errnum));
 		sup->fatal = 1;
 	}
 	if (!sup->interrupted)
