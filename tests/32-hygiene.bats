@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+#
+# What a job inherits from prun, and what prun leaves behind: only fds
+# 0, 1 and 2, only PRUN_* added to the environment, no zombies, no
+# escaped process after a timeout or an interrupt, nothing in $HOME, no
+# spool file visible, and no terminal control from a command in prun's
+# own messages.
+
+# Job lines are written in single quotes, for the jobs' shell to expand;
+# bats' run sets output, lines, stderr and stderr_lines.
+# shellcheck disable=SC2016,SC2030,SC2031,SC2154
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers/common
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+# The shell's descriptors, as a job line, one per line.  ls runs while the
+# shell waits for it, holding no pipe (a pipeline or $(...) would).
+FDS='ls /proc/$$/fd'
+
+@test "a job sees descriptors 0, 1 and 2 only, whatever the output mode" {
+	local mode
+	mk_jobs jobs "$FDS" "$FDS" "$FDS" >/dev/null
+	for mode in "" -k -u; do
+		run_prun -j 2 $mode "$T/jobs"
+		assert_success
+		assert_equal "$(sort <<<"$output" | tr '\n' ' ')" "0 0 0 1 1 1 2 2 2 "
+	done
+	assert_no_leftovers
+}
+
+@test "a job run without a shell sees 0, 1 and 2 only (3 is ls's own)" {
+	mk_jobs jobs 'ls /proc/self/fd' >/dev/null
+	run_prun "$T/jobs"
+	assert_success
+	assert_output "$(printf '0\n1\n2\n3')"
+	assert_no_leftovers
+}
+
+@test "-k with output waiting in prun and workers replaced: still 0, 1 and 2 only" {
+	local i
+	{
+		echo "waitfor \"\$T/go\" 60; $FDS"
+		for i in $(seq 2 20); do echo "$FDS; [ \$PRUN_SEQ != 20 ] || touch \"\$T/go\""; done
+	} >"$T/jobs"
+	run_prun -k -j 3 --max-jobs-per-worker 2 "$T/jobs"
+	assert_success
+	assert_equal "$(sort <<<"$output" | uniq -c | awk '{ print $1 "x" $2 }' | tr '\n' ' ')" "20x0 20x1 20x2 "
+	assert_equal "${#lines[@]}" 60
+	assert_no_leftovers
+}
+
+@test "a command too long for argv reaches the shell through a descriptor it closes" {
+	local pad
+	pad=$(head -c 200000 /dev/zero | tr '\0' x)
+	echo "ls -l /proc/\$\$/fd # $pad" >"$T/jobs"
+	run_prun "$T/jobs"
+	assert_success
+	output=$(awk 'NR > 1 { print $9, $11 }' <<<"$output")
+	# 0-2, and the shell's own handle on the command text, nothing else.
+	assert_equal "$(awk '$1 > 2' <<<"$output" | grep -cv 'memfd:prun-command')" 0
+	assert_equal "$(awk '$1 <= 2' <<<"$output" | wc -l)" 3
+	assert_no_leftovers
+}
+
+@test "a job's environment is prun's own plus PRUN_SEQ and PRUN_SLOT, nothing else" {
+	# The shell's environment as it was exec'd, and env's (run without a
+	# shell: a shell would add PWD).
+	mk_jobs jobs 'tr "\0" "\n" </proc/$$/environ | sort' 'env' >/dev/null
+	status=0
+	# in-session is a shell script, which would add PWD: env -i after it.
+	env "PRUN_TEST_MARK=$MARK" in-session "$SIDS" env -i PATH="$PATH" \
+	    HOME="$T" "FOO=a b" PRUN_SEQ=99 PRUN_SLOT=99 "PRUN_TEST_MARK=$MARK" \
+	    "$PRUN" -j 1 -k "$T/jobs" >"$OUT" 2>"$ERR" || status=$?
+	assert_equal "$status" 0
+	local want
+	want=$(printf '%s\n' "FOO=a b" "HOME=$T" "PATH=$PATH" PRUN_SEQ=1 PRUN_SLOT=1 \
+	    "PRUN_TEST_MARK=$MARK" | sort)
+	assert_equal "$(sed -n 1,6p "$OUT")" "$want"
+	assert_equal "$(sed -n 7,12p "$OUT" | sort)" "${want/PRUN_SEQ=1/PRUN_SEQ=2}"
+	assert_no_leftovers
+}
+
+# zombies SID: pids of zombies in session SID.
+zombies() {
+	ps -s "$1" -o pid=,stat= | awk '$2 ~ /^Z/ { print $1 }'
+}
+
+@test "no zombie lingers during a long run with orphans and recycled workers" {
+	local i sid seen=() z p
+	for i in $(seq 1 400); do echo '(sleep 0.01 &); sleep 0.3 & echo $!'; done >"$T/jobs"
+	start_prun_bg -j 4 --max-jobs-per-worker 7 "$T/jobs" </dev/null
+	sid=$PRUN_PID
+	# A zombie seen twice, half a second apart, was not reaped in time.
+	while kill -0 "$PRUN_PID" 2>/dev/null; do
+		z=$(zombies "$sid")
+		for p in $z; do
+			if [[ " ${seen[*]} " == *" $p "* ]] && [[ $(zombies "$sid") == *"$p"* ]]; then
+				ps -s "$sid" -o pid,ppid,stat,args
+				fail "zombie $p lingers"
+			fi
+		done
+		seen=($z)
+		sleep 0.5
+	done
+	wait_prun
+	assert_equal "$status" 0
+	assert_equal "$(grep -c . "$OUT")" 400
+	assert_no_leftovers
+}
+
+@test "--timeout kills a job's setsid() escapee before the next job starts" {
+	# One worker: job 2 starts only once job 1 is over, escapees included.
+	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc\"; exec sleep 600" & wait' \
+	    'e=$(cat "$T/esc"); [ -n "$e" ] && ! kill -0 $e 2>/dev/null && echo escapee-gone' >/dev/null
+	run_prun --separate-stderr -j 1 --timeout 1 "$T/jobs"
+	assert_equal "$status" 1
+	assert_output escapee-gone
+	assert_no_leftovers
+}
+
+@test "SIGINT kills a job's setsid() escapee too" {
+	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc\"; trap \"\" INT TERM HUP; exec sleep 600" & wait' >/dev/null
+	start_prun_bg "$T/jobs" </dev/null
+	wait_for_file "$T/esc"
+	local e
+	e=$(cat "$T/esc")
+	[[ $(ps -o sid= -p "$e") -eq $e ]] || fail "the escapee did not leave the session"
+	kill -INT "$PRUN_PID"
+	wait_prun
+	assert_equal "$status" 130
+	! kill -0 "$e" 2>/dev/null || fail "escapee $e survived"
+	assert_no_leftovers
+}
+
+@test "prun writes nothing to \$HOME and needs none" {
+	mkdir "$T/home"
+	mk_jobs jobs 'echo one' 'exit 3' >/dev/null
+	status=0
+	HOME=$T/home env "PRUN_TEST_MARK=$MARK" in-session "$SIDS" "$PRUN" \
+	    --joblog "$T/log" "$T/jobs" >"$OUT" 2>"$ERR" || status=$?
+	assert_equal "$status" 1
+	assert_equal "$(find "$T/home" -mindepth 1 | wc -l)" 0
+	status=0
+	env -u HOME "PRUN_TEST_MARK=$MARK" in-session "$SIDS" "$PRUN" "$T/jobs" \
+	    >"$OUT" 2>"$ERR" || status=$?
+	assert_equal "$status" 1
+	assert_equal "$(cat "$OUT")" one
+	assert_no_leftovers
+}
+
+@test "spool files are never visible in the spool directory, even after kill -9" {
+	mkdir "$T/spool"
+	mk_jobs jobs 'head -c 100000 /dev/zero; touch "$T/r1"; waitfor "$T/go" 60' \
+	    'echo two; touch "$T/r2"; sleep 600' >/dev/null
+	start_prun_bg -j 2 --tmpdir "$T/spool" "$T/jobs" </dev/null
+	wait_for_file "$T/r1"
+	wait_for_file "$T/r2"
+	# Both jobs hold output in spools now.
+	assert_equal "$(ls -A "$T/spool")" ""
+	kill -KILL "$PRUN_PID"
+	wait_prun
+	assert_equal "$(ls -A "$T/spool")" ""
+	assert_no_leftovers
+}
+
+@test "a command's escape sequences are escaped in prun's messages, raw in its output" {
+	printf '%s\n' "printf 'raw\\033[31mred\\033[0m\\n'; sleep 600 # $(printf '\033]0;title\007\001')" >"$T/jobs"
+	prun_files --timeout 0.3 "$T/jobs"
+	assert_equal "$status" 1
+	# The job's own bytes pass untouched.
+	assert_equal "$(od -An -c "$OUT" | tr -s ' ')" "$(printf 'raw\033[31mred\033[0m\n' | od -An -c | tr -s ' ')"
+	# prun's message shows them escaped; no escape byte reaches stderr.
+	run grep -c $'\033' "$ERR"
+	assert_output 0
+	run grep -F 'prun: job 1 timed out: printf '"'"'raw\\033[31mred\\033[0m\\n'"'"'; sleep 600 # \033]0;title\a\001' "$ERR"
+	assert_success
+	assert_no_leftovers
+}
