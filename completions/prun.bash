@@ -10,7 +10,7 @@ _prun()
 	local noarg=(--bar --dry-run --eta --group -h --help --jobserver
 	    --jobserver-serve -k --keep-order --line-buffer --no-cgroup
 	    --no-ci-groups --no-jobserver --noswap --pin --progress -q
-	    --quiet --resume --resume-failed --tag -u --ungroup -V
+	    --quiet --resume --resume-failed --shell-always --tag -u --ungroup -V
 	    --version)
 	local witharg=(-a --arg-file --ci-groups --deadline --delay
 	    --halt --halt-on-error -j --jobs --joblog --json --junit
