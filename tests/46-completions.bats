@@ -132,15 +132,16 @@ table_choices() {
 	run zsh -n "$COMPDIR/_prun"
 	assert_success
 	# A clean zsh finds _prun on fpath, binds it to prun and loads it.
-	run --separate-stderr zsh -f -c '
+	HOME=$T ZDOTDIR=$T run --separate-stderr zsh -f -c '
 		fpath=("$1" $fpath)
-		autoload -Uz compinit && compinit -u -D -d /dev/null
+		autoload -Uz compinit && compinit -u -D
 		print -r -- "${_comps[prun]}"
 		autoload +X -Uz _prun && print loaded' zsh "$COMPDIR"
 	assert_success
 	assert_equal "$stderr" ""
 	assert_output "_prun
 loaded"
+	[[ ! -e $T/.zcompdump ]] || fail "compinit -D wrote a dump file"
 }
 
 @test "fish: prun.fish parses, and complete -C offers options and values" {
