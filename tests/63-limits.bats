@@ -59,14 +59,17 @@ awk_alloc() {
 	assert_no_leftovers
 }
 
-@test "--limit-procs: a job that forks past it fails (run as nobody: root is not bound)" {
-	[[ $(id -u) -eq 0 ]] || skip "needs root to run the job as nobody (RLIMIT_NPROC counts all of a user's processes)"
+@test "--limit-procs: a job that forks past it fails (run as an unused uid: root is not bound)" {
+	[[ $(id -u) -eq 0 ]] || skip "needs root to run the job as another user (RLIMIT_NPROC counts all of a user's processes)"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	chmod 755 "$T"
-	as_nobody="setpriv --reuid nobody --regid nogroup --clear-groups"
+	# A uid of its own, so that no other process counts against it.
+	uid=$((60000 + $$ % 5000))
+	! pgrep -u "$uid" >/dev/null || skip "uid $uid has processes"
+	as_other="setpriv --reuid $uid --regid $uid --clear-groups"
 	{
-		echo "$as_nobody sh -c 'sleep 0 & sleep 0 & wait; echo two'"
-		echo "$as_nobody sh -c 'for i in \$(seq 1 20); do sleep 3 & done; wait'"
+		echo "$as_other sh -c 'sleep 0 & sleep 0 & wait; echo two'"
+		echo "$as_other sh -c 'for i in \$(seq 1 20); do sleep 3 & done; wait'"
 	} >"$T/jobs"
 	# One at a time: the limit counts every process of the user.
 	run_prun --separate-stderr -j 1 --no-cgroup --limit-procs 6 "$T/jobs"
