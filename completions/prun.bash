@@ -21,8 +21,8 @@ _prun()
 	local words=() cands=() w i cword=0 cur prev opt='' pfx='' val strip
 
 	# bash splits "--halt=now,fail=1" at each '=' (COMP_WORDBREAKS): put
-	# the pieces back together, and note how much of the current word bash
-	# will not replace.
+	# the pieces back together.  Readline replaces only what follows the
+	# last '=' of the word, so that much is stripped from each reply.
 	for ((i = 0; i <= COMP_CWORD && i < ${#COMP_WORDS[@]}; i++)); do
 		w=${COMP_WORDS[i]}
 		if ((i > 1)) && [[ $w == = || ${COMP_WORDS[i - 1]} == = ]]; then
@@ -35,7 +35,8 @@ _prun()
 	cur=${words[cword]}
 	prev=
 	((cword > 0)) && prev=${words[cword - 1]}
-	strip=$((${#cur} - ${#COMP_WORDS[COMP_CWORD]}))
+	w=${cur##*=}
+	strip=$((${#cur} - ${#w}))
 
 	# After "--" only command files follow.
 	for ((i = 1; i < cword; i++)); do

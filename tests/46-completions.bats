@@ -81,15 +81,18 @@ table_choices() {
 	assert_line now,fail=1
 	assert_line soon,fail=1
 	assert_line never
-	# "--halt so", "--halt=so", "--halt now,fail=": bash splits at '='
-	# and replaces only what follows the last '='.
+	# "--halt so", "--halt=so", "--halt now,fail=": bash splits the words
+	# at '=', readline replaces only what follows the last '='.
 	complete_bash --halt so
 	assert_equal "$(sort <<<"$output")" \
 	    "$(grep '^so' <<<"$want")"
 	complete_bash --halt = so
 	assert_equal "$(sort <<<"$output")" "$(grep '^so' <<<"$want")"
+	# Readline replaces what follows the last '=' only.
 	complete_bash --halt =
-	assert_line '=never'
+	assert_line never
+	complete_bash --halt = soon,fail =
+	assert_output 1
 	complete_bash --halt now,fail = ''
 	assert_output 1
 	complete_bash -k --halt now,success = ''
