@@ -124,6 +124,12 @@ same_as_table() {
 	same_as_table man
 }
 
+@test "the man page spells option arguments one way: --name=arg" {
+	# ".It Fl j Ar N , Fl -jobs Ns = Ns Ar N", never "Fl -jobs Ar N".
+	run grep -nE '^\.It .*Fl -[a-z0-9-]+ Ar ' "$REPO_DIR/man/prun.1"
+	assert_output ""
+}
+
 @test "the man page puts each option under its --help topic" {
 	same_as_table man-topics
 }
