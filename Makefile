@@ -128,6 +128,12 @@ lint:
 clean:
 	rm -rf build prun
 
+# The supervisor and its workers under valgrind's memcheck, through runs,
+# signals and faults; fails on any error or leak (tests/valgrind-check.sh).
+valgrind-check:
+	$(MAKE) SANITIZE=0 build/plain/prun
+	tests/valgrind-check.sh build/plain/prun
+
 # libFuzzer harnesses (fuzz/*_fuzz.c) over the pure parsers; see fuzz/README.
 # `make fuzz` builds them; `make fuzz-run FUZZ_TIME=300` runs each.
 FUZZ_CC = clang

@@ -54,6 +54,7 @@ struct wslot {
 	int slot; /* 1..N */
 	pid_t pid;
 	int pidfd; /* signals and waits that a recycled pid can't misdirect */
+	int reaped; /* its process is waited for: pid means nothing now */
 	int alive; /* has a process and a socket */
 	int retiring; /* sent SHUTDOWN; replace it when it goes */
 	int hello;
@@ -119,6 +120,7 @@ struct supervisor {
 	int exit_signal; /* the signal that stopped the run */
 	int interrupted; /* running jobs were told to stop */
 	int out_broken; /* stdout or stderr failed: print nothing more */
+	int nopidfd; /* pidfd_open failed: reap() tracks workers itself */
 	int fatal; /* a prun error: exit 255 */
 	int done;
 	pid_t self;
@@ -961,18 +963,29 @@ worker_cb(struct ev_io *io, uint32_t events)
  * that everything it left is reparented to us before we look.
  */
 static void
-worker_wait(struct wslot *w)
+worker_wait(struct wslot *w, int kill_it)
 {
 	siginfo_t si;
 
-	if (w->pidfd == -1)
+	if (w->reaped)
 		return;
-	syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
-	while (waitid(P_PIDFD, (id_t)w->pidfd, &si, WEXITED) == -1 &&
-	    errno == EINTR)
-		;
-	close(w->pidfd);
-	w->pidfd = -1;
+	if (w->pidfd != -1) {
+		if (kill_it)
+			syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL,
+			    0);
+		while (waitid(P_PIDFD, (id_t)w->pidfd, &si, WEXITED) == -1 &&
+		    errno == EINTR)
+			;
+		close(w->pidfd);
+		w->pidfd = -1;
+	} else {
+		/* No pidfd, but reap() tells us when pid is no longer ours. */
+		if (kill_it)
+			kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	w->reaped = 1;
 }
 
 /* w's process is gone (or must go): fail its job, and replace it. */
@@ -987,7 +1000,7 @@ worker_lost(struct wslot *w)
 	close(w->io.fd);
 	w->alive = 0;
 	sup->nalive--;
-	worker_wait(w);
+	worker_wait(w, 1);
 	while ((fd = fdq_pop(w)) != -1)
 		close(fd);
 	fb_consume(&w->in, fb_len(&w->in));
@@ -1047,17 +1060,16 @@ worker_start(struct supervisor *sup, struct wslot *w)
 		/* NOTREACHED */
 	}
 	close(sv[1]);
-	/* pidfds are close-on-exec; the child is unreaped, so pid is its. */
-	if ((w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1) {
-		warn("pidfd_open");
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
-		close(sv[0]);
-		return -1;
-	}
+	/*
+	 * pidfds are close-on-exec; the child is unreaped, so pid is its.
+	 * Without them (kernels before 5.3, seccomp filters, valgrind),
+	 * reap() notes which workers it reaps.
+	 */
+	if ((w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
+		sup->nopidfd = 1;
 	fd_set_nonblock(sv[0], 1);
 	w->pid = pid;
+	w->reaped = 0;
 	w->alive = 1;
 	w->hello = 0;
 	w->job = NULL;
@@ -1074,10 +1086,19 @@ worker_start(struct supervisor *sup, struct wslot *w)
 
 /* Reap whatever has exited: workers, and orphans adopted as subreaper. */
 static void
-reap(void)
+reap(struct supervisor *sup)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	pid_t pid;
+	int i;
+
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+		if (!sup->nopidfd)
+			continue;
+		/* Only without pidfds, which is rare: a scan is fine. */
+		for (i = 0; i < sup->nw; i++)
+			if (sup->w[i].pid == pid && sup->w[i].pidfd == -1)
+				sup->w[i].reaped = 1;
+	}
 }
 
 /* "SIGINT" for SIGINT. */
@@ -1116,7 +1137,7 @@ on_signal(struct supervisor *sup, int sig)
 
 	switch (sig) {
 	case SIGCHLD:
-		reap();
+		reap(sup);
 		break;
 	case SIGHUP:
 		if (!sup->interrupted && sup->exit_signal != SIGHUP) {
@@ -1294,22 +1315,11 @@ shutdown_workers(struct supervisor *sup)
 		close(w->io.fd); /* EOF: the worker kills its job and exits */
 		w->alive = 0;
 	}
-	for (i = 0; i < sup->nw; i++) {
-		struct wslot *w = &sup->w[i];
-		siginfo_t si;
-
-		if (w->pidfd != -1) {
-			while (waitid(P_PIDFD, (id_t)w->pidfd, &si, WEXITED) ==
-				-1 &&
-			    errno == EINTR)
-				;
-			close(w->pidfd);
-			w->pidfd = -1;
-		}
-	}
+	for (i = 0; i < sup->nw; i++)
+		worker_wait(&sup->w[i], 0);
 	/* Whatever is left was orphaned to us by a worker that died. */
 	spawn_kill_orphans(0);
-	reap();
+	reap(sup);
 }
 
 static void
@@ -1476,6 +1486,7 @@ supervisor_run(const struct prun_opts *o)
 		sup.w[i].sup = &sup;
 		sup.w[i].slot = i + 1;
 		sup.w[i].pidfd = -1;
+		sup.w[i].reaped = 1;
 		fb_init(&sup.w[i].in);
 		fb_init(&sup.w[i].out);
 		if (worker_start(&sup, &sup.w[i]) == 0)

@@ -142,14 +142,35 @@ handle_busy_frames(struct worker *w)
 		worker_exit(w, 1);
 }
 
-static void
+/*
+ * Read every pending signal: SIGTERM (the supervisor died) ends the
+ * worker; returns whether a SIGCHLD came.
+ */
+static int
 handle_signal(struct worker *w)
 {
 	struct signalfd_siginfo si;
+	int chld = 0;
 
-	if (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
-	    si.ssi_signo == SIGTERM)
-		worker_exit(w, 0);
+	while (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM)
+			worker_exit(w, 0);
+		if (si.ssi_signo == SIGCHLD)
+			chld = 1;
+	}
+	return chld;
+}
+
+/* Has the job's main process exited (not reaped yet)? */
+static int
+job_exited(const struct worker *w)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)w->job, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return 0;
+	return si.si_pid == w->job;
 }
 
 /*
@@ -266,8 +287,12 @@ run_job(struct worker *w, const struct msg_job *m)
 		send_frame(w, NULL, 0);
 	}
 
-	if ((pidfd = (int)syscall(SYS_pidfd_open, w->job, 0)) == -1)
-		worker_exit(w, 1);
+	/*
+	 * A pidfd tells when the job ends.  Where there is none (kernels
+	 * before 5.3, seccomp filters, valgrind), SIGCHLD does: poll ignores
+	 * the -1.
+	 */
+	pidfd = (int)syscall(SYS_pidfd_open, w->job, 0);
 	for (;;) {
 		pfd[0].fd = w->sock;
 		pfd[0].events = POLLIN;
@@ -280,16 +305,18 @@ run_job(struct worker *w, const struct msg_job *m)
 				continue;
 			worker_exit(w, 1);
 		}
-		if (pfd[2].revents)
-			handle_signal(w);
+		if (pfd[2].revents && handle_signal(w) && pidfd == -1 &&
+		    job_exited(w))
+			break;
 		if (pfd[0].revents) {
 			read_socket(w);
 			handle_busy_frames(w);
 		}
-		if (pfd[1].revents)
+		if (pidfd != -1 && pfd[1].revents)
 			break;
 	}
-	close(pidfd);
+	if (pidfd != -1)
+		close(pidfd);
 	/*
 	 * The main process has exited but is not reaped yet, so its process
 	 * group can't be recycled: kill what it left behind in the group,
@@ -442,8 +469,6 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
 	if ((w.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		_exit(1);
 	signal(SIGPIPE, SIG_IGN);
