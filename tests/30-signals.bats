@@ -327,9 +327,10 @@ tmux_type() {
 	    -s prun -x 160 -y 30 "bash --norc --noprofile -i"
 	tmux_type "\"$PRUN\" -j 1 \"$T/jobs\" >\"$T/out\" 2>\"$T/err\"" Enter
 	wait_for_file "$T/p1"
-	local p1 pp
+	local p1 pw pp
 	p1=$(cat "$T/p1")
-	pp=$(ps -o ppid= -p "$(ps -o ppid= -p "$p1")")
+	pw=$(ps -o ppid= -p "$p1" 2>&1) && pp=$(ps -o ppid= -p "$pw" 2>&1) ||
+	    fail "job 1 ($p1) is gone: [$pw] [$pp] $(cat -A "$T/p1"; ps -eo pid,ppid,pgid,stat,etime,args | grep -F -e "$T" -e "prun: worker" -e "$p1")"
 	pp=${pp// /}
 	# The job is in a process group of its own, not the terminal's.
 	[[ $(ps -o pgid= -p "$p1") -eq $p1 ]] || fail "the job does not lead its own group"
