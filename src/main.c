@@ -667,6 +667,23 @@ check_output_opts(const struct prun_opts *o, unsigned int modes)
 		    "output is printed as the jobs write it");
 }
 
+/*
+ * A closed 0, 1 or 2 would be handed out by the next open(): a socket or
+ * the epoll descriptor would then take job output or warnings.  Hold each
+ * with /dev/null, read-only, so that writes to a closed stdout still fail
+ * (EBADF) as they would have.
+ */
+static void
+hold_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 &&
+		    open("/dev/null", O_RDONLY) != fd)
+			_exit(PRUN_EXIT_ERROR);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -681,6 +698,7 @@ main(int argc, char *argv[])
 	int c, nfiles = 0, i, ci_set = 0;
 	size_t k;
 
+	hold_std_fds();
 	setproctitle_init(argc, argv, environ);
 	memset(&o, 0, sizeof(o));
 	o.shell = "/bin/sh";

@@ -386,7 +386,9 @@ output_failed(struct supervisor *sup, int errnum)
 		ssize_t n;
 
 		/* Name stdout's file: ENOSPC, EIO or EFBIG are about it. */
-		n = readlink("/proc/self/fd/1", path, sizeof(path) - 1);
+		n = -1;
+		if (errnum != EBADF)
+			n = readlink("/proc/self/fd/1", path, sizeof(path) - 1);
 		path[n > 0 ? n : 0] = '\0';
 		warnx("writing output%s%s: %s", n > 0 ? " to " : "", path,
 		    strerror(errnum));

@@ -184,3 +184,29 @@ zombies() {
 	assert_success
 	assert_no_leftovers
 }
+
+@test "prun started with 0, 1 or 2 closed never mistakes its own descriptors for them" {
+	local i
+	for i in $(seq 1 20); do echo "echo $i"; done >"$T/jobs"
+	echo 'exit 3' >>"$T/jobs"
+	# stderr closed: warnings must not land in a worker's socket.
+	status=0
+	env "PRUN_TEST_MARK=$MARK" in-session "$SIDS" "$PRUN" -j 3 -k "$T/jobs" \
+	    >"$OUT" 2>&- || status=$?
+	assert_equal "$status" 1
+	assert_equal "$(cat "$OUT")" "$(seq 1 20)"
+	# stdout closed: an error, as for any write to a closed descriptor.
+	status=0
+	env "PRUN_TEST_MARK=$MARK" in-session "$SIDS" "$PRUN" -j 3 "$T/jobs" \
+	    >&- 2>"$ERR" || status=$?
+	assert_equal "$status" 255
+	run grep -x 'prun: writing output: Bad file descriptor' "$ERR"
+	assert_success
+	# stdin closed: no command to read, and no descriptor taken for it.
+	status=0
+	env "PRUN_TEST_MARK=$MARK" in-session "$SIDS" "$PRUN" -j 3 \
+	    <&- >"$OUT" 2>"$ERR" || status=$?
+	assert_equal "$status" 0
+	assert_equal "$(cat "$OUT" "$ERR")" ""
+	assert_no_leftovers
+}
