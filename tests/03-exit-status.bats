@@ -42,7 +42,7 @@ jobs_with() {
 @test "exit 3 when 3 jobs fail" {
 	jobs="$(mk_jobs three.jobs 'true' 'exit 1' 'true' 'true' 'exit 2' \
 	    'echo out; exit 7' 'true')"
-	run_prun -j 3 "$jobs"
+	run_prun --separate-stderr -j 3 "$jobs"
 	assert_failure 3
 	assert_output "out"
 	assert_no_leftovers

@@ -216,7 +216,7 @@ blocking_jobs() {
 
 @test "a job signalling its whole process group hits only itself" {
 	jobs="$(mk_jobs kill0.jobs 'kill -TERM 0; sleep 5' 'echo a' 'echo b' 'echo c')"
-	run_prun -k -j 2 "$jobs"
+	run_prun --separate-stderr -k -j 2 "$jobs"
 	assert_failure 1
 	assert_output $'a\nb\nc'
 	assert_no_leftovers
