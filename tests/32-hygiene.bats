@@ -210,3 +210,40 @@ zombies() {
 	assert_equal "$(cat "$OUT" "$ERR")" ""
 	assert_no_leftovers
 }
+
+@test "a signal reaches an escapee forked by another thread of the job" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	# The job ignores SIGINT and SIGTERM; a thread of it forks a child
+	# that leaves the session and notes the SIGINT it gets.  Only a walk
+	# of every thread's children finds it while the job still runs.
+	cat >"$T/thr.py" <<-'PY'
+		import os, signal, threading, time
+		T = os.environ["T"]
+		signal.signal(signal.SIGINT, signal.SIG_IGN)
+		signal.signal(signal.SIGTERM, signal.SIG_IGN)
+		def got(*_):
+		    open(T + "/got-int", "w").close()
+		    os._exit(0)
+		def spawn():
+		    pid = os.fork()
+		    if pid == 0:
+		        os.setsid()
+		        signal.signal(signal.SIGINT, got)
+		        with open(T + "/esc.tmp", "w") as f:
+		            f.write(str(os.getpid()))
+		        os.rename(T + "/esc.tmp", T + "/esc")
+		        while True:
+		            time.sleep(1)
+		    os.waitpid(pid, 0)
+		threading.Thread(target=spawn, daemon=True).start()
+		time.sleep(600)
+	PY
+	mk_jobs jobs 'exec python3 "$T/thr.py"' >/dev/null
+	start_prun_bg "$T/jobs" </dev/null
+	wait_for_file "$T/esc"
+	kill -INT "$PRUN_PID"
+	wait_prun
+	assert_equal "$status" 130
+	[[ -e $T/got-int ]] || fail "the escapee never got SIGINT"
+	assert_no_leftovers
+}
