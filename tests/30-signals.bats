@@ -35,6 +35,11 @@ proc_state() {
 	awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null
 }
 
+# gone PID: no process PID.
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
 state_is() {
 	[[ $(proc_state "$1") == "$2" ]]
 }
@@ -216,8 +221,8 @@ interrupt_test() {
 		[[ $ms -lt 3000 ]] || fail "still running $ms ms after SIGKILL: $(ps -o pid=,args= -p "${left//$'\n'/,}")"
 		sleep 0.02
 	done
-	! kill -0 "$e1" 2>/dev/null
-	! kill -0 "$e2" 2>/dev/null
+	run ! kill -0 "$e1"
+	run ! kill -0 "$e2"
 	assert_no_leftovers
 }
 
@@ -343,7 +348,7 @@ tmux_type() {
 	touch "$T/go"
 	wait_for_file "$T/d1"
 	tmux_type C-c
-	wait_until 30 eval '! kill -0 "$pp" 2>/dev/null'
+	wait_until 30 gone "$pp"
 	# The shell saw prun die by SIGINT.
 	tmux_type 'echo $? >"'"$T"'/rc"' Enter
 	wait_for_file "$T/rc" 30

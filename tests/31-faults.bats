@@ -44,6 +44,11 @@ mount_tmpfs() {
 	    skip "cannot mount a tmpfs here"
 }
 
+# gone PID: no process PID.
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
 # worker_of PID: the worker running the job whose shell is PID.
 worker_of() {
 	ps -o ppid= -p "$1" | tr -d ' '
@@ -94,7 +99,7 @@ worker_of() {
 	e=$(cat "$T/esc")
 	kill -KILL "$(worker_of "$(cat "$T/p1")")"
 	# Gone while the run goes on, not only when prun exits.
-	wait_until 10 eval '! kill -0 "$e" 2>/dev/null'
+	wait_until 10 gone "$e"
 	touch "$T/gone"
 	wait_prun
 	assert_equal "$status" 1
@@ -251,10 +256,9 @@ worker_of() {
 	mkdir -m 777 "$NT/spool"
 	for i in 1 2 3 4 5 6; do echo "sleep 3"; done >"$NT/jobs"
 	chmod 644 "$NT/jobs"
-	local fixed
-	fixed="PRUN_TEST_MARK=$MARK TMPDIR=$NT/spool"
 	status=0
-	env $fixed setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	env "PRUN_TEST_MARK=$MARK" "TMPDIR=$NT/spool" \
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    bash -c 'ulimit -u 7 && exec "$0" -j 4 --joblog "$1/log" "$1/jobs"' \
 	    "$PRUN" "$NT" >"$OUT" 2>"$ERR" || status=$?
 	# prun (bash execs it) and 4 workers leave room for 2 jobs: 4 fail,

@@ -107,7 +107,7 @@ zombies() {
 				fail "zombie $p lingers"
 			fi
 		done
-		seen=($z)
+		read -ra seen <<<"$z"
 		sleep 0.5
 	done
 	wait_prun

@@ -20,6 +20,7 @@ trap 'rm -rf "$dir"' EXIT
 fails=0
 n=0
 
+# shellcheck disable=SC2054 # the commas are valgrind's
 vg_cmd=(valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect
     --errors-for-leak-kinds=definite,indirect --track-origins=yes
     --child-silent-after-fork=no --trace-children=no
@@ -57,7 +58,7 @@ check() {
 		fi
 	done
 	if [[ $bad -eq 0 ]]; then
-		echo "ok $n - $name ($(ls "$dir"/logs | wc -l) processes checked)"
+		echo "ok $n - $name ($(find "$dir/logs" -type f | wc -l) processes checked)"
 	fi
 	fails=$((fails + bad))
 	rm -rf "$dir/logs"
@@ -65,8 +66,8 @@ check() {
 }
 
 waitfile() {
-	local i
-	for i in $(seq 1 600); do
+	local _
+	for _ in $(seq 1 600); do
 		[[ -e $1 ]] && return 0
 		sleep 0.1
 	done
