@@ -418,6 +418,7 @@ parse_jobs(const char *arg, struct prun_opts *o)
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu < 1)
 		ncpu = 1;
+	o->jobs_unlimited = 0; /* the last -j wins, as in GNU parallel */
 	if (*arg == '\0')
 		goto bad;
 	if (arg[strlen(arg) - 1] == '%') {

@@ -109,6 +109,12 @@ probe_run() {
 	assert_no_leftovers
 }
 
+@test "the last -j wins, as in GNU parallel" {
+	probe_run 2 -j 0 -j 2
+	probe_run 3 -j 1 --jobs 3
+	assert_no_leftovers
+}
+
 @test "PRUN_SEQ numbers the jobs, each once; PRUN_SLOT stays within 1..N" {
 	for i in $(seq 1 50); do
 		echo "echo \$PRUN_SEQ \$PRUN_SLOT line-$i"
