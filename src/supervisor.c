@@ -398,13 +398,17 @@ output_failed(struct supervisor *sup, int errnum)
 		stop_now(sup, sup->o->termseq.step[0].sig);
 }
 
-/* A report could not be written: prun's error; a gone reader stops it. */
+/*
+ * A report could not be written: prun's own error (said once by report.c).
+ * A reader that went away (--json - | head) ends the run as output's does.
+ */
 static void
 report_failed(struct supervisor *sup)
 {
-	sup->fatal = 1;
-	if (errno == EPIPE && !sup->stopping)
-		stop_now(sup, SIGKILL);
+	if (errno == EPIPE)
+		output_failed(sup, EPIPE);
+	else
+		sup->fatal = 1;
 }
 
 /* --timeout: from the moment the job runs, so it gets all its time. */

@@ -178,3 +178,14 @@ ev() {
 	run ev "$T/ev.json" '.[] | select(.event == "job_start") | has("tag")'
 	assert_output $'false\nfalse'
 }
+
+@test "--json - | head -1: the run stops as a filter does when its reader goes" {
+	jobs="$(mk_jobs pipe.jobs 'sleep 0.3' 'sleep 30' 'sleep 30')"
+	env "PRUN_TEST_MARK=$MARK" timeout -k 5 20 in-session "$SIDS" \
+	    "$PRUN" -j 1 --json - "$jobs" 2>"$ERR" | head -n 1 >"$T/first"
+	rc=${PIPESTATUS[0]}
+	assert_equal "$rc" 141
+	run jq -r .event "$T/first"
+	assert_output run_start
+	assert_no_leftovers
+}
