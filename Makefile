@@ -40,13 +40,16 @@ LIBOBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
 
 # Packages that building and testing need on Debian.
 DEPS = gcc make pkg-config libbsd-dev bats bats-assert bats-support mandoc \
-	parallel jq libxml2-utils time procps util-linux bsdextrautils zsh fish
+	parallel jq libxml2-utils time procps util-linux bsdextrautils zsh fish \
+	tmux python3 python3-junitparser
 
-.PHONY: all deps check unit test demo install uninstall clean format lint \
+.PHONY: all prun deps check unit test demo install uninstall clean format lint \
 	bench fuzz fuzz-run valgrind-check
 
 all: prun
 
+# ./prun is a copy of the variant last built (plain or SANITIZE=1): copy it
+# every time, so switching variants never leaves the other one in place.
 prun: $(BUILD)/prun
 	cp $(BUILD)/prun prun
 
