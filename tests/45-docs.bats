@@ -211,3 +211,20 @@ accepted() {
 	done <"$T/used"
 	[[ ${#bad[@]} -eq 0 ]] || fail "README mentions unknown options: ${bad[*]}"
 }
+
+@test "the README's Dependencies name every package make deps installs" {
+	local deps p missing=()
+	deps=$(sed -n '/^DEPS *=/,/^$/p' "$REPO_DIR/Makefile" |
+	    sed 's/^DEPS *=//; s/\\$//')
+	[[ -n $deps ]] || fail "no DEPS in the Makefile"
+	sed -n '/^## Dependencies/,/^## /p' "$REPO_DIR/README.md" >"$T/deps"
+	for p in $deps; do
+		case $p in
+		libbsd-dev) p=libbsd ;;
+		parallel) p="GNU parallel" ;;
+		esac
+		grep -qiF -- "$p" "$T/deps" || missing+=("$p")
+	done
+	[[ ${#missing[@]} -eq 0 ]] ||
+		fail "README's Dependencies do not say why these are needed: ${missing[*]}"
+}
