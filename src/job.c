@@ -66,12 +66,20 @@ job_failed(const struct job *j)
 	return !WIFEXITED(j->wstatus) || WEXITSTATUS(j->wstatus) != 0;
 }
 
-/* The exit value as GNU parallel's joblog shows it (-1 on a timeout). */
+/*
+ * The exit value as GNU parallel's joblog shows it: -1 on a timeout, unless
+ * the job caught the signal and exited non-zero of its own accord, whose
+ * status GNU parallel keeps.
+ */
 int
 job_exitval(const struct job *j)
 {
-	if (j->timed_out)
+	if (j->timed_out) {
+		if (j->stage == STAGE_RAN && WIFEXITED(j->wstatus) &&
+		    WEXITSTATUS(j->wstatus) != 0)
+			return WEXITSTATUS(j->wstatus);
 		return -1;
+	}
 	if (j->stage != STAGE_RAN)
 		return j->stage == STAGE_EXEC && j->spawn_errno == 2 ? 127 :
 		    j->stage == STAGE_EXEC                           ? 126 :

@@ -234,6 +234,19 @@ static const struct {
 #define HELP_WIDTH 80
 #define HELP_LEFT 28 /* the option column, indent included */
 
+/*
+ * Exit 0 after --help, --version or --list-options, once their text has
+ * reached stdout: a write that failed (a full disk, a closed pipe) is an
+ * error, not a silent success.
+ */
+static __dead void
+exit_flushed(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(PRUN_EXIT_ERROR, "writing to stdout");
+	exit(0);
+}
+
 static void
 usage(FILE *fp)
 {
@@ -372,7 +385,7 @@ help(void)
 	printf("\nExit status: 0 all jobs succeeded, 1-100 that many failed, "
 	       "101 more than\n100 failed, 255 prun's own error.  "
 	       "See prun(1).\n");
-	exit(0);
+	exit_flushed();
 }
 
 /*
@@ -403,7 +416,67 @@ list_options(void)
 		printf("--%s\t%s\t%s\t%s\t%s\t%s\n", d->name, shortopt,
 		    d->arg ? d->arg : "", d->topic, d->help, choices);
 	}
-	exit(0);
+	exit_flushed();
+}
+
+/*
+ * What getopt_long refused, in one line naming what was typed: an unknown
+ * option, an abbreviation that fits several, a value given to an option
+ * that takes none, or a missing value.  typed is argv[optind - 1], which
+ * is the refused word whenever it is a long option.
+ */
+static __dead void
+bad_option(int c, const char *shortopts, const char *typed)
+{
+	const struct optdef *d, *hit = NULL;
+	char names[512] = "";
+	size_t len, k, m;
+	int nhit = 0;
+
+	/* A short option: its letter, unless it is one we know. */
+	if (optopt != 0 && optopt < 256 &&
+	    (strchr(shortopts, optopt) == NULL ||
+		strncmp(typed, "--", 2) != 0)) {
+		if (c == ':')
+			errx(PRUN_EXIT_ERROR, "option -%c needs an argument",
+			    optopt);
+		errx(PRUN_EXIT_ERROR, "unknown option -%c (see prun --help)",
+		    optopt);
+	}
+	typed += 2;
+	len = strcspn(typed, "=");
+	for (k = 0; k < NOPTS; k++) {
+		d = &optdefs[k];
+		if (strncmp(d->name, typed, len) != 0)
+			continue;
+		if (d->name[len] == '\0') {
+			hit = d;
+			nhit = 1;
+			break;
+		}
+		for (m = 0; m < k; m++)
+			if (optdefs[m].val == d->val &&
+			    strncmp(optdefs[m].name, typed, len) == 0)
+				break;
+		if (m < k)
+			continue; /* another name of an option already seen */
+		hit = d;
+		nhit++;
+		if (names[0] != '\0')
+			strlcat(names, ", ", sizeof(names));
+		strlcat(names, "--", sizeof(names));
+		strlcat(names, d->name, sizeof(names));
+	}
+	if (nhit > 1)
+		errx(PRUN_EXIT_ERROR, "option --%.*s is ambiguous: %s",
+		    (int)len, typed, names);
+	if (nhit == 0)
+		errx(PRUN_EXIT_ERROR, "unknown option --%.*s (see prun --help)",
+		    (int)len, typed);
+	if (c == ':')
+		errx(PRUN_EXIT_ERROR, "option --%s needs an argument",
+		    hit->name);
+	errx(PRUN_EXIT_ERROR, "option --%s takes no argument", hit->name);
 }
 
 /* Resolve -j's argument against the number of online CPUs. */
@@ -428,7 +501,11 @@ parse_jobs(const char *arg, struct prun_opts *o)
 		    !(pct >= 0) || pct > 1e6 || *arg == '+' || *arg == '-' ||
 		    *arg == ' ')
 			goto bad;
-		n = (long)(ncpu * pct / 100.0);
+		/* Rounded up, as GNU parallel: 75% of 2 CPUs is 2. */
+		pct = ncpu * pct / 100.0;
+		n = (long)pct;
+		if (n < pct)
+			n++;
 	} else if (*arg == '+' || *arg == '-') {
 		n = strtonum(arg + 1, 0, PRUN_MAX_WORKERS, &errstr);
 		if (errstr != NULL || arg[1] == '+' || arg[1] == '-' ||
@@ -921,23 +998,11 @@ main(int argc, char *argv[])
 			help();
 		case 'V':
 			printf("prun %s\n", PRUN_VERSION);
-			exit(0);
+			exit_flushed();
 		case OPT_LIST_OPTIONS:
 			list_options();
-		case ':':
-			if (optopt != 0 && optopt < 256)
-				errx(PRUN_EXIT_ERROR,
-				    "option -%c needs an argument", optopt);
-			errx(PRUN_EXIT_ERROR, "option %s needs an argument",
-			    argv[optind - 1]);
 		default:
-			if (optopt != 0 && optopt < 256)
-				errx(PRUN_EXIT_ERROR,
-				    "unknown option -%c (see prun --help)",
-				    optopt);
-			errx(PRUN_EXIT_ERROR,
-			    "unknown option %s (see prun --help)",
-			    argv[optind - 1]);
+			bad_option(c, shortopts, argv[optind - 1]);
 		}
 	}
 	for (i = optind; i < argc; i++)
