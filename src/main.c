@@ -535,13 +535,18 @@ bad:
 static int
 parse_count(const char *opt, const char *arg, long long min, long long max)
 {
-	const char *errstr;
+	const char *errstr, *digits;
 	long long n;
 
 	n = strtonum(arg, min, max, &errstr);
-	if (errstr != NULL)
-		errx(PRUN_EXIT_ERROR, "%s '%s': %s", opt, arg, errstr);
-	return (int)n;
+	if (errstr == NULL)
+		return (int)n;
+	/* A number out of range, or not a number at all. */
+	digits = arg + (*arg == '-');
+	if (*digits != '\0' && digits[strspn(digits, "0123456789")] == '\0')
+		errx(PRUN_EXIT_ERROR, "%s '%s': must be %lld to %lld", opt, arg,
+		    min, max);
+	errx(PRUN_EXIT_ERROR, "%s '%s': not a whole number", opt, arg);
 }
 
 /* A size option's value, or exit naming the option. */
@@ -772,7 +777,9 @@ main(int argc, char *argv[])
 	unsigned int modes = 0;
 	int tag = 0;
 	const char *errstr;
-	char **files, *shell_found = NULL;
+	/* static: a root for LeakSanitizer when an error exits mid-parse */
+	static char **files;
+	char *shell_found = NULL;
 	int c, nfiles = 0, i, ci_set = 0;
 	size_t k;
 
