@@ -784,8 +784,10 @@ main(int argc, char *argv[])
 	size_t k;
 
 	hold_std_fds();
-	setproctitle_init(argc, argv, environ);
 	memset(&o, 0, sizeof(o));
+	o.argv0 = argv[0];
+	o.argv0_len = strlen(argv[0]);
+	setproctitle_init(argc, argv, environ);
 	o.shell = "/bin/sh";
 	o.outmode = OUT_GROUP;
 	termseq_default(&o.termseq);

@@ -91,6 +91,8 @@ struct prun_opts {
 	enum prun_outmode outmode;
 	const char *tmpdir; /* --tmpdir, else $TMPDIR, else /tmp */
 	int max_jobs_per_worker; /* 0: no limit */
+	char *argv0; /* where the process title lives (worker.c) */
+	size_t argv0_len; /* strlen of the original argv[0] */
 	int quiet; /* -q */
 	struct termseq termseq; /* --termseq */
 

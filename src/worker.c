@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,28 @@ build_env(struct worker *w)
 	w->envp[k++] = w->env_seq;
 	w->envp[k++] = w->env_slot;
 	w->envp[k] = NULL;
+}
+
+/*
+ * Set the title ps shows: "prun: worker 3: job 17".  setproctitle(3)
+ * leaves a '.' where the original argv[0] ended when the title is shorter
+ * than the path prun was started by; end the title there instead.
+ */
+static void
+set_title(struct worker *w, const char *fmt, ...)
+{
+	char what[64];
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	setproctitle("worker %d: %s", w->slot, what);
+	len = strlen(getprogname()) + strlen(": worker : ") + strlen(what) +
+	    (size_t)snprintf(NULL, 0, "%d", w->slot);
+	if (w->opts->argv0 != NULL && len <= w->opts->argv0_len)
+		w->opts->argv0[w->opts->argv0_len] = '\0';
 }
 
 static void
@@ -211,7 +234,7 @@ run_job(struct worker *w, const struct msg_job *m)
 	w->lim.cg_procs_fd = -1;
 	d.seq = m->seq;
 	w->seq = m->seq;
-	setproctitle("worker %d: job %" PRIu64, w->slot, m->seq);
+	set_title(w, "job %" PRIu64, m->seq);
 	snprintf(w->env_seq, 32, "PRUN_SEQ=%" PRIu64, m->seq);
 
 	memset(&req, 0, sizeof(req));
@@ -374,7 +397,7 @@ report:
 		close(perr[0]);
 	if (perr[1] != -1)
 		close(perr[1]);
-	setproctitle("worker %d: idle", w->slot);
+	set_title(w, "idle");
 	return;
 
 spoolfail:
@@ -474,7 +497,7 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 	signal(SIGPIPE, SIG_IGN);
 
 	build_env(&w);
-	setproctitle("worker %d: idle", slot);
+	set_title(&w, "idle");
 	hello.version = PROTO_VERSION;
 	hello.pid = (uint32_t)getpid();
 	hello.slot = (uint32_t)slot;

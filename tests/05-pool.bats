@@ -190,6 +190,22 @@ blocking_jobs() {
 	assert_no_leftovers
 }
 
+@test "worker titles are exact, however long the path prun was started by" {
+	local long="$T/a/rather/long/directory/path/for/the/binary/under/test"
+	mkdir -p "$long"
+	cp "$PRUN" "$long/prun"
+	blocking_jobs 2
+	PRUN="$long/prun" start_prun_bg -j 2 "$T/block.jobs" </dev/null
+	wait_for_count "$T/started" 2
+	run ps -o args= --ppid "$PRUN_PID"
+	# Anchored at both ends: no padding, no stray '.' after the title.
+	assert_equal "$(grep -c -x 'prun: worker [12]: job [12]' <<<"$output")" 2
+	touch "$T/release"
+	wait_prun
+	assert_equal "$status" 0
+	assert_no_leftovers
+}
+
 @test "never more workers than jobs for a short file" {
 	blocking_jobs 2
 	for j in 8 0; do
