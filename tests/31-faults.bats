@@ -55,7 +55,7 @@ worker_of() {
 }
 
 @test "a worker killed with -9 mid-job is replaced; its job fails, is logged, the run completes" {
-	mk_jobs jobs 'echo $$ >"$T/p1"; sleep 600' \
+	mk_jobs jobs 'echo $$ >"$T/p1.tmp"; mv "$T/p1.tmp" "$T/p1"; sleep 600' \
 	    'waitfor "$T/p1" 30 && echo two' \
 	    'echo three' 'echo four' >/dev/null
 	start_prun_bg -j 2 --joblog "$T/log" "$T/jobs" </dev/null
@@ -76,7 +76,7 @@ worker_of() {
 }
 
 @test "--retries: the job of a worker killed with -9 runs again and succeeds" {
-	mk_jobs jobs 'if [ -e "$T/again" ]; then echo second-try; else touch "$T/again"; echo $$ >"$T/p1"; sleep 600; fi' \
+	mk_jobs jobs 'if [ -e "$T/again" ]; then echo second-try; else touch "$T/again"; echo $$ >"$T/p1.tmp"; mv "$T/p1.tmp" "$T/p1"; sleep 600; fi' \
 	    'echo two' >/dev/null
 	start_prun_bg -j 2 --retries 2 --joblog "$T/log" "$T/jobs" </dev/null
 	wait_for_file "$T/p1"
@@ -90,7 +90,7 @@ worker_of() {
 }
 
 @test "a worker killed with -9: its job's setsid() escapee is killed too, at once" {
-	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc\"; exec sleep 600" & echo $$ >"$T/p1"; wait' \
+	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc.tmp\"; mv \"$T/esc.tmp\" \"$T/esc\"; exec sleep 600" & echo $$ >"$T/p1.tmp"; mv "$T/p1.tmp" "$T/p1"; wait' \
 	    'waitfor "$T/gone" 60; echo two' >/dev/null
 	start_prun_bg -j 2 "$T/jobs" </dev/null
 	wait_for_file "$T/p1"
