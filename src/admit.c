@@ -62,6 +62,7 @@ struct admit {
 	/* Why jobs wait, since when, and what was said about it. */
 	uint64_t blocked_since;
 	enum why why, said;
+	int tell; /* reason is news for admit_notice() */
 	char reason[256];
 };
 
@@ -286,7 +287,10 @@ arm(struct admit *a, uint64_t when)
 		ev_timer_at(a->loop, &a->timer, when);
 }
 
-/* Hold jobs back for why; say so once a while passed with none running. */
+/*
+ * Hold jobs back for why; once a while passed with none running, have
+ * admit_notice() say so.
+ */
 static int
 hold(struct admit *a, enum why why, uint64_t now)
 {
@@ -296,10 +300,19 @@ hold(struct admit *a, enum why why, uint64_t now)
 	arm(a, now + ADMIT_POLL_NS);
 	if (a->nrunning == 0 && a->said != why &&
 	    now - a->blocked_since >= SAY_AFTER_NS) {
-		warnx("waiting to start jobs: %s", a->reason);
+		a->tell = 1;
 		a->said = why;
 	}
 	return 0;
+}
+
+const char *
+admit_notice(struct admit *a)
+{
+	if (!a->tell)
+		return NULL;
+	a->tell = 0;
+	return a->reason;
 }
 
 int

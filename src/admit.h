@@ -3,7 +3,7 @@
  *
  * Owns --load, --memfree, --noswap and the make jobserver tokens: the
  * readings of /proc (through procfs.c), the tokens held (through
- * jobserver.c), the timer that re-checks a "no" and the notice on stderr
+ * jobserver.c), the timer that re-checks a "no" and the notice for stderr
  * when prun waits with nothing running.  The supervisor asks before each
  * start and tells how many jobs run; admission never starts, kills or
  * queues a job itself: it calls the supervisor's wake callback when the
@@ -47,6 +47,13 @@ void admit_settle(struct admit *, int);
  * must be killed and run again later?  Fills buf with a reason.
  */
 int admit_memory_low(struct admit *, char *, size_t);
+
+/*
+ * After a "no" from admit_try(): why jobs wait, when it is news to say on
+ * stderr (once a while passed with nothing running), else NULL.  The
+ * supervisor prints it, so that the progress line is taken off first.
+ */
+const char *admit_notice(struct admit *);
 
 /* Does admission hold a job back at all (to skip the calls when not)? */
 int admit_active(const struct admit *);

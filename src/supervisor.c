@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,8 @@ struct supervisor {
 };
 
 static void dispatch(struct supervisor *);
+static void say(struct supervisor *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 static void stop_now(struct supervisor *, int);
 static void job_finish(struct supervisor *, struct job *);
 static void job_timer_cb(struct ev_timer *);
@@ -167,7 +170,7 @@ read_job(struct supervisor *sup)
 				ev_io_del(sup->loop, &sup->in_io);
 			break;
 		case CMD_ERROR:
-			warnx("%s", sup->errbuf);
+			say(sup, 0, "%s", sup->errbuf);
 			sup->fatal = 1;
 			break;
 		}
@@ -210,6 +213,7 @@ worker_flush(struct wslot *w)
 static int
 can_start(struct supervisor *sup)
 {
+	const char *why;
 	uint64_t next;
 
 	if (sup->stopping || sup->done)
@@ -222,7 +226,30 @@ can_start(struct supervisor *sup)
 		return 0;
 	}
 	/* Last: a "yes" may have taken a jobserver token. */
-	return admit_try(sup->admit, sup->nrunning);
+	if (admit_try(sup->admit, sup->nrunning))
+		return 1;
+	if ((why = admit_notice(sup->admit)) != NULL)
+		say(sup, 0, "waiting to start jobs: %s", why);
+	return 0;
+}
+
+/*
+ * prun's own message on stderr, as warnc(3) (error 0: as warnx(3)); a
+ * progress line on the terminal is taken off first, so that the message
+ * never lands behind it.
+ */
+static void
+say(struct supervisor *sup, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	progress_prewrite(sup->prog, STDERR_FILENO);
+	va_start(ap, fmt);
+	if (error != 0)
+		vwarnc(error, fmt, ap);
+	else
+		vwarnx(fmt, ap);
+	va_end(ap);
 }
 
 /* Hand job j to idle worker w. */
@@ -308,7 +335,7 @@ check_done(struct supervisor *sup)
 	    (sup->stopping || (sup->in_eof && TAILQ_EMPTY(&sup->pending))))
 		sup->done = 1;
 	else if (sup->nrunning == 0 && sup->nalive == 0 && work_left(sup)) {
-		warnx("no worker could be started; stopping");
+		say(sup, 0, "no worker could be started; stopping");
 		sup->fatal = 1;
 		sup->stopping = 1;
 		sup->done = 1;
@@ -355,7 +382,7 @@ warn_not_started(struct supervisor *sup, const struct job *j)
 		arg = sup->o->tmpdir;
 	else if (j->stage == STAGE_EXEC || j->stage == STAGE_LIMIT)
 		arg = sup->o->shell;
-	warnx("job %" PRIu64 ": %s%s%s: %s", j->seq, what[j->stage],
+	say(sup, 0, "job %" PRIu64 ": %s%s%s: %s", j->seq, what[j->stage],
 	    *arg ? " " : "", arg, strerror(j->spawn_errno));
 	if (j->stage == STAGE_SPOOL) {
 		/* Every job after it would fail the same way. */
@@ -390,7 +417,7 @@ output_failed(struct supervisor *sup, int errnum)
 		if (errnum != EBADF)
 			n = readlink("/proc/self/fd/1", path, sizeof(path) - 1);
 		path[n > 0 ? n : 0] = '\0';
-		warnx("writing output%s%s: %s", n > 0 ? " to " : "", path,
+		say(sup, 0, "writing output%s%s: %s", n > 0 ? " to " : "", path,
 		    strerror(errnum));
 		sup->fatal = 1;
 	}
@@ -505,7 +532,7 @@ job_timer_cb(struct ev_timer *t)
 		j->tkind = JT_NONE;
 		j->timed_out = 1;
 		if (!sup->o->quiet)
-			warnx("job %" PRIu64 " timed out: %s", j->seq,
+			say(sup, 0, "job %" PRIu64 " timed out: %s", j->seq,
 			    job_cmd_vis(j, vis, sizeof(vis)));
 		term_job(sup, j);
 		break;
@@ -549,8 +576,8 @@ deadline_cb(struct ev_timer *t)
 	struct supervisor *sup = t->arg;
 	struct job *j;
 
-	warnx("--deadline reached: stopping %d running job%s", sup->nrunning,
-	    sup->nrunning == 1 ? "" : "s");
+	say(sup, 0, "--deadline reached: stopping %d running job%s",
+	    sup->nrunning, sup->nrunning == 1 ? "" : "s");
 	policy_deadline(sup->pol);
 	sup->stopping = 1;
 	sup->stop_why = "--deadline reached";
@@ -575,10 +602,11 @@ halt(struct supervisor *sup, enum halt_when when)
 			term_job(sup, j);
 		}
 		if (sup->nrunning > 0)
-			warnx("--halt: stopping %d running job%s",
+			say(sup, 0, "--halt: stopping %d running job%s",
 			    sup->nrunning, sup->nrunning == 1 ? "" : "s");
 	} else if (sup->nrunning > 0)
-		warnx("--halt: starting no more jobs, waiting for %d running",
+		say(sup, 0,
+		    "--halt: starting no more jobs, waiting for %d running",
 		    sup->nrunning);
 }
 
@@ -635,7 +663,7 @@ output_error(void *arg, const char *what, int error)
 	struct supervisor *sup = arg;
 
 	if (error != EPIPE)
-		warnc(error, "%s", what);
+		say(sup, error, "%s", what);
 	sup->fatal = 1;
 	stop_now(sup, SIGKILL);
 }
@@ -645,13 +673,15 @@ static void
 warn_limit(struct supervisor *sup, const struct job *j)
 {
 	if (j->oom)
-		warnx("job %" PRIu64 ": killed by the OOM killer: its memory "
-		      "reached --limit-mem %s (cgroup memory.max)",
+		say(sup, 0,
+		    "job %" PRIu64 ": killed by the OOM killer: its memory "
+		    "reached --limit-mem %s (cgroup memory.max)",
 		    j->seq, sup->o->limit_mem_arg);
 	else if (sup->o->limit_cpu > 0 &&
 	    (job_termsig(j) == SIGXCPU || job_exitval(j) == 128 + SIGXCPU))
-		warnx("job %" PRIu64 ": killed by SIGXCPU: its CPU time "
-		      "reached --limit-cpu %" PRIu64,
+		say(sup, 0,
+		    "job %" PRIu64 ": killed by SIGXCPU: its CPU time "
+		    "reached --limit-cpu %" PRIu64,
 		    j->seq, sup->o->limit_cpu);
 	else if (sup->o->limit_mem > 0 || sup->o->limit_cpu > 0 ||
 	    sup->o->limit_procs > 0 || sup->o->limit_files > 0) {
@@ -672,10 +702,12 @@ warn_limit(struct supervisor *sup, const struct job *j)
 			snprintf(lim + n, sizeof(lim) - (size_t)n,
 			    " --limit-files %" PRIu64, sup->o->limit_files);
 		if (job_termsig(j) != 0)
-			warnx("job %" PRIu64 ": killed by signal %d under%s",
+			say(sup, 0,
+			    "job %" PRIu64 ": killed by signal %d under%s",
 			    j->seq, job_termsig(j), lim);
 		else
-			warnx("job %" PRIu64 ": failed with exit %d under%s",
+			say(sup, 0,
+			    "job %" PRIu64 ": failed with exit %d under%s",
 			    j->seq, job_exitval(j), lim);
 	}
 }
@@ -705,7 +737,7 @@ job_finish(struct supervisor *sup, struct job *j)
 		warn_limit(sup, j);
 	if (!j->aborted) {
 		if (joblog_write(sup->jl, j) == -1 && !sup->joblog_failed) {
-			warn("--joblog %s", sup->o->joblog);
+			say(sup, errno, "--joblog %s", sup->o->joblog);
 			sup->joblog_failed = 1;
 			sup->fatal = 1;
 		}
@@ -776,7 +808,8 @@ evict_youngest(struct supervisor *sup)
 	    j->tkind == JT_TERMSEQ ||
 	    !admit_memory_low(sup->admit, why, sizeof(why)))
 		return;
-	warnx("stopping job %" PRIu64 ", to run again later: %s", j->seq, why);
+	say(sup, 0, "stopping job %" PRIu64 ", to run again later: %s", j->seq,
+	    why);
 	j->evicted = 1;
 	sup->nevicting++;
 	term_job(sup, j);
@@ -802,8 +835,9 @@ spool_full(struct supervisor *sup, struct job *j)
 {
 	j->spool_full = 1;
 	sup->fatal = 1;
-	warnx("job %" PRIu64 ": no space left in spool directory %s: its "
-	      "output may be incomplete%s",
+	say(sup, 0,
+	    "job %" PRIu64 ": no space left in spool directory %s: its "
+	    "output may be incomplete%s",
 	    j->seq, sup->o->tmpdir,
 	    sup->stopping ? "" : "; starting no new jobs");
 	if (!sup->stopping) {
@@ -920,7 +954,7 @@ worker_frames(struct wslot *w)
 	if (r == 0)
 		return 0;
 bad:
-	warnx("worker %d (pid %d): %s", w->slot, (int)w->pid, errstr);
+	say(w->sup, 0, "worker %d (pid %d): %s", w->slot, (int)w->pid, errstr);
 	return -1;
 }
 
@@ -1021,7 +1055,7 @@ worker_lost(struct wslot *w)
 		 */
 		spawn_kill_orphans(getpgrp());
 		if (!w->retiring)
-			warnx(
+			say(sup, 0,
 			    "worker %d (pid %d) died while running job %" PRIu64,
 			    w->slot, (int)w->pid, j->seq);
 		TAILQ_REMOVE(&sup->running, j, entry);
@@ -1050,12 +1084,12 @@ worker_start(struct supervisor *sup, struct wslot *w)
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		warn("socketpair");
+		say(sup, errno, "socketpair");
 		return -1;
 	}
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
-		warn("fork");
+		say(sup, errno, "fork");
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
@@ -1150,8 +1184,9 @@ on_signal(struct supervisor *sup, int sig)
 			sup->stopping = 1;
 			if (sup->exit_signal == 0)
 				sup->exit_signal = SIGHUP;
-			warnx("SIGHUP: starting no new jobs, waiting for %d "
-			      "running",
+			say(sup, 0,
+			    "SIGHUP: starting no new jobs, waiting for %d "
+			    "running",
 			    sup->nrunning);
 			break;
 		}
@@ -1165,11 +1200,12 @@ on_signal(struct supervisor *sup, int sig)
 		signame(sig, name, sizeof(name));
 		if (sup->interrupted) {
 			if (sup->nrunning > 0)
-				warnx("%s again: killing %d running", name,
-				    sup->nrunning);
+				say(sup, 0, "%s again: killing %d running",
+				    name, sup->nrunning);
 			stop_now(sup, SIGKILL);
 		} else {
-			warnx("%s: starting no new jobs, stopping %d running",
+			say(sup, 0,
+			    "%s: starting no new jobs, stopping %d running",
 			    name, sup->nrunning);
 			stop_now(sup, sig);
 		}
@@ -1391,7 +1427,7 @@ setup_machine(struct supervisor *sup, int nw)
 	if (fatal)
 		errx(PRUN_EXIT_ERROR, "%s", msg);
 	if (msg[0] != '\0')
-		warnx("%s; running without it", msg);
+		say(sup, 0, "%s; running without it", msg);
 	sup->wsetup.js_fds[0] = sup->wsetup.js_fds[1] = -1;
 	if (js != NULL)
 		jobserver_job_fds(js, sup->wsetup.js_fds);
@@ -1463,7 +1499,7 @@ supervisor_run(const struct prun_opts *o)
 	run.start_real_ns = ev_realtime();
 	raise_nofile();
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
-		warn("PR_SET_CHILD_SUBREAPER");
+		say(&sup, errno, "PR_SET_CHILD_SUBREAPER");
 	sup.sig_io.cb = sig_cb;
 	sup.sig_io.arg = &sup;
 	if (ev_io_add(sup.loop, &sup.sig_io, sig_init(), EPOLLIN) == -1)

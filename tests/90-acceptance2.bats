@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+#
+# Acceptance checks of the output, report, robustness and admission issues,
+# from their text: gaps found by probing the built binary from outside.
+
+# Job lines are written in single quotes, for the jobs' shell to expand.
+# shellcheck disable=SC2016
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers/common
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+# on_tty CMD: run the shell command CMD on a fresh pseudo-terminal of 100
+# columns, with prun's path in $P; what the terminal received goes to
+# $T/tty.
+on_tty() {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	P=$PRUN timeout -k 5 60 script -qfec "stty cols 100; $1" /dev/null \
+	    >"$T/tty" </dev/null || true
+}
+
+# screen: what the terminal shows at the end of $T/tty, line by line
+# (\r, \n, ESC[K and colours understood).
+screen() {
+	perl -e '
+		local $/; $_ = <STDIN>; my @l; my $cur = ""; my $col = 0;
+		while (length) {
+			if (s/^\r//) { $col = 0; next }
+			if (s/^\n//) { push @l, $cur; $cur = ""; $col = 0; next }
+			if (s/^\e\[K//) { substr($cur, $col) = "" if $col < length $cur; next }
+			if (s/^\e\[[0-9;]*m//) { next }
+			die "unknown escape\n" if /^\e/;
+			s/^([^\r\n\e]+)//; my $t = $1;
+			$cur .= " " x ($col - length $cur) if $col > length $cur;
+			substr($cur, $col, length $t) = $t; $col += length $t;
+		}
+		print "$_\n" for @l; print "$cur\n";' <"$T/tty"
+}
+
+@test "--bar on a terminal: prun's messages during the run start a line of their own" {
+	# A timeout, a --halt and the failure summary, each printed while the
+	# bar is on the screen: the bar goes first, never ahead of the text.
+	mk_jobs to.jobs 'sleep 30 # '"$MARK" 'sleep 0.3; exit 3' 'echo three' >/dev/null
+	on_tty '$P --bar -j 2 --timeout 0.6 to.jobs >/dev/null'
+	run screen
+	assert_success
+	assert_line --regexp '^prun: job 1 timed out: sleep 30'
+	assert_line --regexp '^prun: 2 of 3 jobs failed'
+	refute_output --partial 'jobs/sprun:'
+}
+
+@test "--bar on a terminal: the SIGINT notice is not written behind the bar" {
+	mk_jobs int.jobs 'touch "$T/s.$PRUN_SEQ"; sleep 30 # '"$MARK" \
+	    'touch "$T/s.$PRUN_SEQ"; sleep 30 # '"$MARK" 'echo never' >/dev/null
+	on_tty '$P --bar -j 2 int.jobs >/dev/null & p=$!
+		while [ ! -e s.1 ] || [ ! -e s.2 ]; do sleep 0.05; done
+		sleep 0.3; kill -INT $p; wait $p; echo "rc=$?"'
+	run screen
+	assert_success
+	assert_line --regexp '^prun: SIGINT: starting no new jobs, stopping 2 running$'
+	assert_line 'rc=130'
+	assert_no_leftovers
+}
+
+@test "--bar on a terminal: the --memfree waiting notice starts its own line" {
+	on_tty '$P --bar --memfree 1000T --deadline 2.5 "'"$(mk_jobs m.jobs 'echo x')"'" >/dev/null'
+	run screen
+	assert_success
+	assert_line --regexp '^prun: waiting to start jobs: .*--memfree'
+	assert_line --regexp '^prun: --deadline reached'
+}
