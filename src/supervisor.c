@@ -1481,12 +1481,15 @@ supervisor_run(const struct prun_opts *o)
 		    ev_now() + o->deadline_ns);
 	sup.cf = cmdfile_open(o->files, o->nfiles);
 	sup.rep = report_open(o);
-	if (o->progress) {
-		/* The total costs a pass over the files; a pipe has none. */
-		if (run.total < 0 && cmdfile_all_regular(sup.cf))
-			run.total = (int64_t)scan_count(o);
+	/*
+	 * The progress line and the run_start event show the total: it costs
+	 * a pass over the files; a pipe has none.
+	 */
+	if ((o->progress || o->json != NULL) && run.total < 0 &&
+	    cmdfile_all_regular(sup.cf))
+		run.total = (int64_t)scan_count(o);
+	if (o->progress)
 		sup.prog = progress_new(o, sup.loop, run.total);
-	}
 	hooks.prewrite = output_prewrite;
 	hooks.error = output_error;
 	hooks.arg = &sup;

@@ -76,3 +76,17 @@ screen() {
 	assert_line --regexp '^prun: waiting to start jobs: .*--memfree'
 	assert_line --regexp '^prun: --deadline reached'
 }
+
+@test "--json: run_start gives the total of a regular command file, null for a pipe" {
+	jobs="$(seq 10 | sed "s/^/echo /" | mk_jobs ten.jobs)"
+	run_prun --separate-stderr -j 2 --json "$T/ev.json" "$jobs"
+	assert_success
+	run jq -c 'select(.event == "run_start") | [.total, .jobs]' "$T/ev.json"
+	assert_output '[10,2]'
+	run jq -c 'select(.event == "run_end") | .total' "$T/ev.json"
+	assert_output 10
+	run_prun --separate-stderr -j 2 --json "$T/ev2.json" < <(cat "$jobs")
+	assert_success
+	run jq -c 'select(.event == "run_start") | .total' "$T/ev2.json"
+	assert_output null
+}
