@@ -236,19 +236,25 @@ void
 limits_describe(char *buf, size_t len)
 {
 	struct cgprobe pr;
+	const char *root;
 
 	cg_probe(&pr);
+	/* RLIMIT_NPROC never stops root's forks: say so where it is used. */
+	root = geteuid() == 0 && (pr.why[0] != '\0' || !pr.pids) ?
+	    " As root, --limit-procs (RLIMIT_NPROC) binds nothing." :
+	    "";
 	if (pr.why[0] != '\0') {
 		snprintf(buf, len,
-		    "setrlimit(2) enforces every limit here: %s.", pr.why);
+		    "setrlimit(2) enforces every limit here: %s.%s", pr.why,
+		    root);
 		return;
 	}
 	snprintf(buf, len,
 	    "a cgroup per job under %s enforces %s%s%s here; "
-	    "setrlimit(2) the others.",
+	    "setrlimit(2) the others.%s",
 	    pr.dir, pr.memory ? "--limit-mem (memory.max)" : "",
 	    pr.memory && pr.pids ? " and " : "",
-	    pr.pids ? "--limit-procs (pids.max)" : "");
+	    pr.pids ? "--limit-procs (pids.max)" : "", root);
 }
 
 static int

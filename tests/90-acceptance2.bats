@@ -90,3 +90,14 @@ screen() {
 	run jq -c 'select(.event == "run_start") | .total' "$T/ev2.json"
 	assert_output null
 }
+
+@test "--help, as root without a pids cgroup: says --limit-procs binds nothing" {
+	[[ $(id -u) -eq 0 ]] || skip "not root: RLIMIT_NPROC binds this user"
+	run_prun --help
+	assert_success
+	if [[ $output =~ "--limit-procs (pids.max)" ]]; then
+		skip "a pids cgroup enforces --limit-procs here"
+	fi
+	[[ $(tr '\n' ' ' <<<"$output" | tr -s ' ') =~ "As root, --limit-procs (RLIMIT_NPROC) binds nothing." ]] ||
+	    fail "--help does not say root is not bound: $output"
+}
