@@ -101,6 +101,9 @@ unit: $(UNIT_BINS)
 test: prun
 	PRUN="$(CURDIR)/prun" bats $(BATS_FLAGS) tests
 
+bench: prun
+	bench/run
+
 demo: deps
 	$(MAKE) all
 	./prun examples/demo.jobs -j 8
