@@ -84,8 +84,13 @@ progress_new(const struct prun_opts *o, struct evloop *loop, int64_t total)
 	p->total = total;
 	p->t0 = ev_now();
 	term = getenv("TERM");
+	/*
+	 * -u jobs write to the terminal behind prun's back: a line redrawn
+	 * with \r would overwrite their output, so they get plain lines.
+	 */
 	p->tty = isatty(STDERR_FILENO) &&
-	    (term == NULL || strcmp(term, "dumb") != 0);
+	    (term == NULL || strcmp(term, "dumb") != 0) &&
+	    o->outmode != OUT_UNGROUP;
 	nc = getenv("NO_COLOR");
 	p->color = p->tty && (nc == NULL || *nc == '\0');
 	p->stdout_tty = isatty(STDOUT_FILENO);

@@ -7,7 +7,7 @@
  * before job output is written so that it can erase its line first.  It
  * never writes to stdout, never reads input and never touches jobs.
  *
- * On a terminal (stderr a TTY, TERM not "dumb") the line is redrawn in
+ * On a terminal (stderr a TTY, TERM not "dumb", not -u) the line is redrawn in
  * place at most ten times a second, fits the terminal's width (re-read on
  * SIGWINCH) and is in colour unless NO_COLOR is set; --bar erases itself
  * at the end, --progress and --eta leave their last state.  Anywhere else

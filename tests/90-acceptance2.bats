@@ -101,3 +101,20 @@ screen() {
 	[[ $(tr '\n' ' ' <<<"$output" | tr -s ' ') =~ "As root, --limit-procs (RLIMIT_NPROC) binds nothing." ]] ||
 	    fail "--help does not say root is not bound: $output"
 }
+
+@test "--bar -u on a terminal: plain lines, never a redraw over the jobs' output" {
+	# -u jobs write to the terminal whenever they like: a line redrawn
+	# with \r would land on or over their text.
+	mk_jobs u.jobs 'echo one; sleep 0.4; echo two' 'sleep 0.2; echo three' >/dev/null
+	on_tty '$P --bar -u -j 2 u.jobs'
+	run screen
+	assert_success
+	assert_line one
+	assert_line two
+	assert_line three
+	refute_output --partial $'\e'
+	run perl -ne 'print if /\r(?!\n)/ || /\e/' "$T/tty"
+	assert_output ''
+	run screen
+	assert_line --regexp '^prun: 2/2 jobs done \(100%\)'
+}
