@@ -105,6 +105,7 @@ struct supervisor {
 	struct jobq retrywait; /* failed, waiting for --retry-delay */
 	int nretrywait;
 	uint64_t last_start; /* ev_now() of the last job start */
+	struct job *delay_job; /* --delay: started, its start not confirmed */
 	struct ev_timer delay_timer; /* --delay */
 	struct ev_timer deadline_timer; /* --deadline */
 	int joblog_failed;
@@ -218,7 +219,14 @@ can_start(struct supervisor *sup)
 
 	if (sup->stopping || sup->done)
 		return 0;
-	/* --delay: the next start waits on a timer, the loop runs on. */
+	/*
+	 * --delay: the next start waits on a timer, the loop runs on.  It
+	 * counts from when the worker said the last job started, so that
+	 * jobs really start at least that far apart however slow a worker
+	 * is to pick its job up.
+	 */
+	if (sup->delay_job != NULL)
+		return 0;
 	if (sup->o->delay_ns > 0 && sup->last_start > 0 &&
 	    (next = sup->last_start + sup->o->delay_ns) > ev_now()) {
 		if (!ev_timer_armed(&sup->delay_timer))
@@ -269,6 +277,8 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	j->slot = w->slot;
 	j->pid = 0;
 	j->start_mono = sup->last_start = ev_now();
+	if (sup->o->delay_ns > 0)
+		sup->delay_job = j;
 	j->timer.cb = job_timer_cb;
 	j->timer.arg = sup;
 	w->job = j;
@@ -560,6 +570,16 @@ job_timer_cb(struct ev_timer *t)
 		break;
 	default:
 		break;
+	}
+}
+
+/* --delay: job j started, or will not: the next start counts from now. */
+static void
+delay_confirm(struct supervisor *sup, const struct job *j)
+{
+	if (sup->delay_job == j) {
+		sup->delay_job = NULL;
+		sup->last_start = ev_now();
 	}
 }
 
@@ -863,6 +883,7 @@ worker_done(struct wslot *w, const struct msg_done *d)
 		j->err_bytes = d->err_bytes;
 	}
 	j->oom = (d->dflags & DONE_F_OOM) != 0;
+	delay_confirm(sup, j); /* when it could not start */
 	if (d->fdmask & PROTO_FD_OUT)
 		j->outfd = fdq_pop(w);
 	if (d->fdmask & PROTO_FD_ERR)
@@ -927,6 +948,7 @@ worker_frames(struct wslot *w)
 			}
 			w->job->pid = (pid_t)st.pid;
 			w->job->start_real_ns = st.start_real_ns;
+			delay_confirm(w->sup, w->job);
 			arm_timeout(w->sup, w->job);
 			if (report_job_start(w->sup->rep, w->job) == -1)
 				report_failed(w->sup);
@@ -1054,6 +1076,7 @@ worker_lost(struct wslot *w)
 		 * are their subreaper): kill them all, escapees included.
 		 */
 		spawn_kill_orphans(getpgrp());
+		delay_confirm(sup, j);
 		if (!w->retiring)
 			say(sup, 0,
 			    "worker %d (pid %d) died while running job %" PRIu64,

@@ -18,6 +18,23 @@ teardown() {
 	common_teardown
 }
 
+# start_gaps JOBLOG: the ms between consecutive job starts, one a line, as
+# the workers saw them (Starttime is rounded to the ms: a gap of exactly
+# the delay may show 1 ms short).
+start_gaps() {
+	tail -n +2 "$1" | sort -n |
+	    awk -F'\t' 'NR > 1 { printf "%d\n", ($3 - p) * 1000 + 0.5 } { p = $3 }'
+}
+
+# worker_of PID: the pid of prun PID's worker (-j 1), if it has started.
+worker_of() {
+	pgrep -P "$1" | head -n 1 | grep .
+}
+
+has_worker() {
+	worker_of "$1" >/dev/null
+}
+
 @test "--dry-run prints the commands in order and runs nothing" {
 	jobs=$(mk_jobs j "touch '$T/a'" '# a comment' '' "touch '$T/b' \\" \
 	    "  '$T/c'" 'exit 3')
@@ -68,9 +85,30 @@ teardown() {
 	assert_success
 	# Start times as the workers saw them: 0.3 s apart, give or take the
 	# time a worker takes to pick its job up.
-	run bash -c "tail -n +2 '$T/log' | sort -n | awk -F'\t' 'NR > 1 { printf \"%d\\n\", (\$3 - p) * 1000 } { p = \$3 }'"
-	[[ ${#lines[@]} -eq 2 && ${lines[0]} -ge 250 && ${lines[1]} -ge 250 ]] ||
+	run start_gaps "$T/log"
+	[[ ${#lines[@]} -eq 2 && ${lines[0]} -ge 299 && ${lines[1]} -ge 299 ]] ||
 		fail "starts ${lines[*]} ms apart"
+}
+
+@test "--delay counts from when the last job started, however late its worker picked it up" {
+	# Job 1 goes to a worker held stopped for longer than the delay: job 2
+	# must still start 0.3 s after job 1 really did, not at once.
+	mkfifo "$T/fifo"
+	exec {w}<>"$T/fifo"
+	start_prun_bg -j 1 --delay 0.3 --joblog "$T/log" "$T/fifo" </dev/null {w}>&-
+	wait_until 30 has_worker "$PRUN_PID"
+	kill -STOP "$(worker_of "$PRUN_PID")"
+	printf 'true\ntrue\n' >&"$w"
+	exec {w}>&-
+	# What is measured here is a worker slow to start its job: hold it.
+	sleep 0.6
+	kill -CONT "$(worker_of "$PRUN_PID")"
+	wait_prun 30
+	assert_equal "$status" 0
+	run start_gaps "$T/log"
+	[[ ${#lines[@]} -eq 1 && ${lines[0]} -ge 299 ]] ||
+		fail "starts ${lines[*]} ms apart"
+	assert_no_leftovers
 }
 
 @test "--delay waits on a timer: finished jobs are collected meanwhile" {
