@@ -26,16 +26,19 @@ stderr_has() {
 	mkdir -p "$FAKE"
 	export PRUN_TEST_PROCDIR="$FAKE"
 	printf 'pgfault 1\npswpin 100\npswpout 100\n' >"$FAKE/vmstat"
-	(
-		n=100
-		while :; do
-			n=$((n + 5))
-			printf 'pgfault 1\npswpin %s\npswpout %s\n' "$n" "$n" \
-			    >"$FAKE/vmstat.new"
-			mv "$FAKE/vmstat.new" "$FAKE/vmstat"
-			sleep 0.01
-		done
-	) 3>&- &
+	# The counters must move between any two of prun's samples (0.1 s
+	# apart at first): one process that forks nothing, so that a loaded
+	# machine does not hold it up for that long.
+	perl -e '
+		my ($d, $n) = ($ARGV[0], 100);
+		for (;;) {
+			$n += 5;
+			open(my $f, ">", "$d/vmstat.new") or die "$d: $!";
+			print $f "pgfault 1\npswpin $n\npswpout $n\n";
+			close($f) or die "$d: $!";
+			rename("$d/vmstat.new", "$d/vmstat") or die "$d: $!";
+			select(undef, undef, undef, 0.01);
+		}' "$FAKE" 3>&- &
 	PUMP_PID=$!
 	echo "touch '$T/ran'" >"$T/jobs"
 	start_prun_bg --noswap "$T/jobs" </dev/null
