@@ -89,16 +89,10 @@ stderr_has() {
 	printf 'some avg10=100.00 avg60=90.00 avg300=50.00 total=%s\n' \
 	    "$total" >"$FAKE/pressure/cpu"
 	# Tasks wait for a CPU all the time: the stall total grows faster
-	# than the clock.
-	(
-		while :; do
-			total=$((total + 1000000))
-			printf 'some avg10=100.00 avg60=90.00 avg300=50.00 total=%s\n' \
-			    "$total" >"$FAKE/pressure/cpu.new"
-			mv "$FAKE/pressure/cpu.new" "$FAKE/pressure/cpu"
-			sleep 0.05
-		done
-	) 3>&- &
+	# than the clock, between any two of prun's readings (see tests/bin/pump).
+	pump "$FAKE/pressure/cpu" \
+	    'some avg10=100.00 avg60=90.00 avg300=50.00 total=%d\n' \
+	    $((total + 1000000)) 1000000 3>&- &
 	PUMP_PID=$!
 	echo "touch '$T/ran'" >"$T/jobs"
 	start_prun_bg --load "$NCPU" "$T/jobs" </dev/null

@@ -26,19 +26,9 @@ stderr_has() {
 	mkdir -p "$FAKE"
 	export PRUN_TEST_PROCDIR="$FAKE"
 	printf 'pgfault 1\npswpin 100\npswpout 100\n' >"$FAKE/vmstat"
-	# The counters must move between any two of prun's samples (0.1 s
-	# apart at first): one process that forks nothing, so that a loaded
-	# machine does not hold it up for that long.
-	perl -e '
-		my ($d, $n) = ($ARGV[0], 100);
-		for (;;) {
-			$n += 5;
-			open(my $f, ">", "$d/vmstat.new") or die "$d: $!";
-			print $f "pgfault 1\npswpin $n\npswpout $n\n";
-			close($f) or die "$d: $!";
-			rename("$d/vmstat.new", "$d/vmstat") or die "$d: $!";
-			select(undef, undef, undef, 0.01);
-		}' "$FAKE" 3>&- &
+	# The counters must move between any two of prun's samples, the first
+	# only 0.1 s apart: see tests/bin/pump.
+	pump "$FAKE/vmstat" 'pgfault 1\npswpin %1$d\npswpout %1$d\n' 105 5 3>&- &
 	PUMP_PID=$!
 	echo "touch '$T/ran'" >"$T/jobs"
 	start_prun_bg --noswap "$T/jobs" </dev/null
@@ -89,10 +79,12 @@ EOF2
 	if ! command -v setpriv >/dev/null; then
 		skip "setpriv (util-linux) is not installed"
 	fi
-	[[ $(id -u) -eq 0 ]] || skip "needs root to run prun as nobody"
+	[[ $(id -u) -eq 0 ]] || skip "needs root to run prun as another user"
 	chmod 755 "$T"
-	run --separate-stderr setpriv --reuid nobody --regid nogroup \
-	    --clear-groups --inh-caps=-all "$PRUN" --nice -5 <<<"touch '$T/ran'"
+	uid=$(free_uid)
+	public_prun
+	run --separate-stderr setpriv --reuid "$uid" --regid "$uid" \
+	    --clear-groups --inh-caps=-all "$PUB_PRUN" --nice -5 <<<"touch '$T/ran'"
 	assert_prun_error "^prun: --nice -5: cannot raise the jobs' priority to niceness -?[0-9]+: Permission denied"
 	[[ ! -e $T/ran ]] || fail "a job ran"
 }
