@@ -137,9 +137,10 @@ refused() {
 		refused 'secret\.jobs' "$GOOD" "$T/secret.jobs"
 		return
 	fi
-	# root reads any file, so run prun as nobody, from a directory nobody
-	# may enter (the bats scratch directory is private to root).
-	local d
+	# root reads any file, so run prun as another user, from a directory
+	# it may enter (the bats scratch directory is private to root).
+	local d uid
+	uid=$(free_uid)
 	d="$(mktemp -d /tmp/prun-unreadable.XXXXXX)"
 	chmod 755 "$d"
 	cp "$PRUN" "$d/prun"
@@ -149,7 +150,7 @@ refused() {
 	chmod 000 "$d/secret.jobs"
 	chmod 777 "$d"
 	run --separate-stderr env "PRUN_TEST_MARK=$MARK" timeout 60 \
-	    setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    setpriv --reuid="$uid" --regid="$uid" --clear-groups \
 	    "$d/prun" "$d/good.jobs" "$d/secret.jobs" </dev/null
 	local ran=no
 	[[ -e $d/ran ]] && ran=yes

@@ -64,8 +64,7 @@ awk_alloc() {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	chmod 755 "$T"
 	# A uid of its own, so that no other process counts against it.
-	uid=$((60000 + $$ % 5000))
-	! pgrep -u "$uid" >/dev/null || skip "uid $uid has processes"
+	uid=$(free_uid)
 	as_other="setpriv --reuid $uid --regid $uid --clear-groups"
 	{
 		echo "$as_other sh -c 'sleep 0 & sleep 0 & wait; echo two'"
@@ -95,12 +94,14 @@ awk_alloc() {
 }
 
 @test "limits above the hard limit are refused before any job runs (not as root)" {
-	[[ $(id -u) -eq 0 ]] || skip "needs root to run prun as nobody"
+	[[ $(id -u) -eq 0 ]] || skip "needs root to run prun as another user"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	hard=$(ulimit -H -n)
 	[[ $hard != unlimited ]] || skip "no hard limit on open files"
-	run --separate-stderr setpriv --reuid nobody --regid nogroup \
-	    --clear-groups "$PRUN" --limit-files $((hard + 1)) <<<"touch '$T/ran'"
+	uid=$(free_uid)
+	public_prun
+	run --separate-stderr setpriv --reuid "$uid" --regid "$uid" \
+	    --clear-groups "$PUB_PRUN" --limit-files $((hard + 1)) <<<"touch '$T/ran'"
 	assert_prun_error "^prun: --limit-files $((hard + 1)): above the hard limit of $hard\$"
 	[[ ! -e $T/ran ]] || fail "a job ran"
 }

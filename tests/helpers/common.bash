@@ -45,6 +45,9 @@ common_setup() {
 
 common_teardown() {
 	local pids
+	if [[ -n ${PUB_DIR:-} ]]; then
+		rm -rf "$PUB_DIR"
+	fi
 	# Whatever a failed test left running is ended here, by pid, so that it
 	# cannot disturb the tests after it.
 	if [[ -n ${PRUN_PID:-} ]] && kill -0 "$PRUN_PID" 2>/dev/null; then
@@ -146,6 +149,28 @@ wait_for_count() {
 _has_count() {
 	local entries=("$1"/*)
 	[[ -e ${entries[0]} && ${#entries[@]} -ge $2 ]]
+}
+
+# free_uid: a uid that no process runs as, for a test that needs a user
+# other than root (root ignores permissions and most limits).  Each test
+# gets its own, so that tests running side by side (bats --jobs) cannot
+# count against one another's limits, as they would all as nobody.
+free_uid() {
+	local uid=$((60000 + ($$ * 7 + BATS_TEST_NUMBER) % 5000))
+	while pgrep -u "$uid" >/dev/null; do
+		uid=$((uid + 1))
+	done
+	echo "$uid"
+}
+
+# public_prun: set PUB_PRUN to a copy of $PRUN that any user may run (the
+# repository may be where only root can go), in a directory PUB_DIR that
+# teardown removes.
+public_prun() {
+	PUB_DIR=$(mktemp -d /tmp/prun-pub.XXXXXX) || fail "mktemp failed"
+	chmod 755 "$PUB_DIR"
+	cp "$PRUN" "$PUB_DIR/prun" || fail "cannot copy $PRUN"
+	PUB_PRUN=$PUB_DIR/prun
 }
 
 # mk_jobs NAME [LINE...]: write a command file $T/NAME, one LINE per line,
