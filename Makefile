@@ -39,9 +39,9 @@ OBJS = $(SRCS:src/%.c=$(BUILD)/%.o)
 LIBOBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
 
 # Packages that building and testing need on Debian.
-DEPS = gcc make pkg-config libbsd-dev bats bats-assert bats-support mandoc \
-	parallel jq libxml2-utils time procps util-linux bsdextrautils zsh fish \
-	tmux python3 python3-junitparser
+DEPS = gcc libc6-dev make pkg-config libbsd-dev bats bats-assert \
+	bats-support mandoc parallel jq libxml2-utils time procps util-linux \
+	bsdutils bsdextrautils zsh fish tmux python3 python3-junitparser
 
 .PHONY: all prun deps check unit test demo install uninstall clean format lint \
 	bench fuzz fuzz-run valgrind-check
@@ -94,12 +94,15 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(ALL_LDFLAGS) $(LIBS)
 
+# Every unit test program runs, even after one fails.
 unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do $$t || exit 1; done
+	@rc=0; for t in $(UNIT_BINS); do $$t || rc=1; done; exit $$rc
 
-# BATS_JOBS may run test files in parallel (needs GNU parallel).
+# BATS_JOBS=N runs N tests at a time (bats --jobs, with GNU parallel).
 test: prun
-	PRUN="$(CURDIR)/prun" bats $(BATS_FLAGS) tests
+	PRUN="$(CURDIR)/prun" bats \
+	    $(if $(filter-out 0 1,$(BATS_JOBS)),--jobs $(BATS_JOBS)) \
+	    $(BATS_FLAGS) tests
 
 bench: prun
 	bench/run

@@ -170,6 +170,7 @@ public_prun() {
 	PUB_DIR=$(mktemp -d /tmp/prun-pub.XXXXXX) || fail "mktemp failed"
 	chmod 755 "$PUB_DIR"
 	cp "$PRUN" "$PUB_DIR/prun" || fail "cannot copy $PRUN"
+	# shellcheck disable=SC2034 # for the test that called
 	PUB_PRUN=$PUB_DIR/prun
 }
 
