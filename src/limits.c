@@ -47,7 +47,11 @@ struct cgroup_run {
 	char jobs[PATH_MAX + 32]; /* where job cgroups go */
 	char enabled[64]; /* controllers prun enabled in dir, "+memory..." */
 	int memory, pids;
+	char pids1[PATH_MAX + 64]; /* cgroup v1 pids dir for the jobs, or "" */
 };
+
+/* Where a cgroup v1 hierarchy with the pids controller is mounted. */
+#define PIDS1_MOUNT "/sys/fs/cgroup/pids"
 
 static int
 read_text(const char *path, char *buf, size_t size)
@@ -240,9 +244,16 @@ limits_describe(char *buf, size_t len)
 
 	cg_probe(&pr);
 	/* RLIMIT_NPROC never stops root's forks: say so where it is used. */
-	root = geteuid() == 0 && (pr.why[0] != '\0' || !pr.pids) ?
-	    " As root, --limit-procs (RLIMIT_NPROC) binds nothing." :
-	    "";
+	root = "";
+	if (pr.why[0] != '\0' || !pr.pids) {
+		if (access(PIDS1_MOUNT "/cgroup.procs", W_OK) == 0)
+			root =
+			    " --limit-procs goes through pids.max of a cgroup "
+			    "v1 under " PIDS1_MOUNT ".";
+		else if (geteuid() == 0)
+			root = " As root, --limit-procs (RLIMIT_NPROC) binds "
+			       "nothing.";
+	}
 	if (pr.why[0] != '\0') {
 		snprintf(buf, len,
 		    "setrlimit(2) enforces every limit here: %s.%s", pr.why,
@@ -316,10 +327,51 @@ cg_undo(struct cgroup_run *cg)
 		cg_join(cg->dir, getpid());
 		rmdir(cg->leaf);
 	}
+	if (cg->pids1[0] != '\0')
+		rm_jobs_dir(cg->pids1);
 }
 
-struct cgroup_run *
-cgroup_run_new(const struct prun_opts *o)
+/*
+ * Where cgroup v2 has no pids controller but a v1 pids hierarchy is
+ * mounted (as on hosts that keep pids on v1), make a cgroup for the jobs
+ * beside prun's own there: the one way --limit-procs binds root, whom
+ * RLIMIT_NPROC never stops.  0, or -1 when there is none to use.
+ */
+static int
+pids1_setup(struct cgroup_run *cg)
+{
+	char line[PATH_MAX + 64], rel[PATH_MAX], path[PATH_MAX * 2];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", PIDS1_MOUNT);
+	if (access(path, W_OK) == -1)
+		return -1;
+	rel[0] = '\0';
+	if ((fp = fopen("/proc/self/cgroup", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *c = strstr(line, ":pids:");
+
+		if (c == NULL)
+			continue;
+		strlcpy(rel, c + 6, sizeof(rel));
+		rel[strcspn(rel, "\n")] = '\0';
+		break;
+	}
+	fclose(fp);
+	if (rel[0] != '/')
+		return -1;
+	snprintf(cg->pids1, sizeof(cg->pids1), "%s%s/prun-%d", PIDS1_MOUNT,
+	    strcmp(rel, "/") == 0 ? "" : rel, (int)getpid());
+	if (mkdir(cg->pids1, 0755) == -1) {
+		cg->pids1[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static struct cgroup_run *
+cg2_run_new(const struct prun_opts *o)
 {
 	struct cgroup_run *cg;
 	struct cgprobe pr;
@@ -389,15 +441,35 @@ fail:
 	return NULL;
 }
 
+struct cgroup_run *
+cgroup_run_new(const struct prun_opts *o)
+{
+	struct cgroup_run *cg;
+
+	cg = cg2_run_new(o);
+	if (o->no_cgroup || o->limit_procs == 0 || (cg != NULL && cg->pids))
+		return cg;
+	if (cg == NULL) {
+		cg = xcalloc(1, sizeof(*cg));
+		if (pids1_setup(cg) == -1) {
+			free(cg);
+			return NULL;
+		}
+	} else
+		pids1_setup(cg);
+	return cg;
+}
+
 void
 cgroup_run_env(const struct cgroup_run *cg, struct limits_env *env)
 {
 	memset(env, 0, sizeof(*env));
 	if (cg == NULL)
 		return;
-	env->cgdir = cg->jobs;
+	env->cgdir = cg->jobs[0] != '\0' ? cg->jobs : NULL;
 	env->cg_memory = cg->memory;
 	env->cg_pids = cg->pids;
+	env->pids1dir = cg->pids1[0] != '\0' ? cg->pids1 : NULL;
 }
 
 void
@@ -430,6 +502,29 @@ cg_set(const char *dir, const char *file, uint64_t v, int optional)
 	return 0;
 }
 
+/* Job seq's cgroup in the v1 pids hierarchy, with pids.max set. */
+static int
+pids1_prepare(const struct limits_env *env, const struct msg_job *m,
+    struct job_limits *lim)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(lim->cg1path, sizeof(lim->cg1path), "%s/job%" PRIu64 ".%d",
+	    env->pids1dir, m->seq, (int)getpid());
+	if (mkdir(lim->cg1path, 0755) == -1 && errno != EEXIST)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", lim->cg1path);
+	if (cg_set(lim->cg1path, "pids.max", m->lim_procs, 0) == -1 ||
+	    (lim->cg1_procs_fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
+		rmdir(lim->cg1path);
+		goto fail;
+	}
+	return 0;
+fail:
+	lim->cg1path[0] = '\0';
+	return -1;
+}
+
 int
 limits_prepare(const struct limits_env *env, const struct msg_job *m,
     struct job_limits *lim)
@@ -439,6 +534,7 @@ limits_prepare(const struct limits_env *env, const struct msg_job *m,
 
 	memset(lim, 0, sizeof(*lim));
 	lim->cg_procs_fd = -1;
+	lim->cg1_procs_fd = -1;
 	if (m->flags & JOB_F_NICE) {
 		lim->nice_set = 1;
 		lim->nice = m->nice;
@@ -449,7 +545,8 @@ limits_prepare(const struct limits_env *env, const struct msg_job *m,
 		add_rl(lim, RLIMIT_AS, m->lim_mem, m->lim_mem);
 	if (m->lim_cpu > 0)
 		add_rl(lim, RLIMIT_CPU, m->lim_cpu, m->lim_cpu + 1);
-	if (m->lim_procs > 0 && !use_pids)
+	if (m->lim_procs > 0 && !use_pids &&
+	    (env->pids1dir == NULL || pids1_prepare(env, m, lim) == -1))
 		add_rl(lim, RLIMIT_NPROC, m->lim_procs, m->lim_procs);
 	if (m->lim_files > 0)
 		add_rl(lim, RLIMIT_NOFILE, m->lim_files, m->lim_files);
@@ -516,6 +613,16 @@ limits_finish(struct job_limits *lim)
 		close(lim->cg_procs_fd);
 		lim->cg_procs_fd = -1;
 	}
+	if (lim->cg1_procs_fd != -1) {
+		close(lim->cg1_procs_fd);
+		lim->cg1_procs_fd = -1;
+	}
+	/* The job and all it left are reaped: its v1 cgroup empties soon. */
+	for (i = 0; lim->cg1path[0] != '\0' && i < 200 &&
+	     rmdir(lim->cg1path) == -1 && errno == EBUSY;
+	     i++)
+		nanosleep(&ts, NULL);
+	lim->cg1path[0] = '\0';
 	if (lim->cgpath[0] == '\0')
 		return 0;
 	if (lim->cg_memory && oom_killed(lim->cgpath))

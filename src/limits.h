@@ -33,6 +33,7 @@ struct limits_env {
 	const char *cgdir; /* where job cgroups go, or NULL: none */
 	int cg_memory; /* memory.max enforces --limit-mem */
 	int cg_pids; /* pids.max enforces --limit-procs */
+	const char *pids1dir; /* v1 pids cgroup for jobs, or NULL */
 };
 
 #define LIMITS_MAX_RL 4
@@ -45,6 +46,8 @@ struct job_limits {
 	int rl_res[LIMITS_MAX_RL];
 	struct rlimit rl[LIMITS_MAX_RL];
 	int cg_procs_fd; /* the job cgroup's cgroup.procs, or -1 */
+	int cg1_procs_fd; /* its v1 pids cgroup's cgroup.procs, or -1 */
+	char cg1path[PATH_MAX + 64];
 	int cg_memory;
 	char cgpath[PATH_MAX + 64];
 };

@@ -117,6 +117,9 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 			if (lim->cg_procs_fd != -1 &&
 			    write(lim->cg_procs_fd, "0", 1) != 1)
 				goto fail;
+			if (lim->cg1_procs_fd != -1 &&
+			    write(lim->cg1_procs_fd, "0", 1) != 1)
+				goto fail;
 			if (lim->nice_set &&
 			    setpriority(PRIO_PROCESS, 0, lim->nice) == -1)
 				goto fail;

@@ -232,6 +232,7 @@ run_job(struct worker *w, const struct msg_job *m)
 	memset(&d, 0, sizeof(d));
 	memset(&w->lim, 0, sizeof(w->lim));
 	w->lim.cg_procs_fd = -1;
+	w->lim.cg1_procs_fd = -1;
 	d.seq = m->seq;
 	w->seq = m->seq;
 	set_title(w, "job %" PRIu64, m->seq);
@@ -274,7 +275,8 @@ run_job(struct worker *w, const struct msg_job *m)
 		d.stage = STAGE_LIMIT;
 		goto report;
 	}
-	if (w->lim.nice_set || w->lim.nrl > 0 || w->lim.cg_procs_fd != -1)
+	if (w->lim.nice_set || w->lim.nrl > 0 || w->lim.cg_procs_fd != -1 ||
+	    w->lim.cg1_procs_fd != -1)
 		req.lim = &w->lim;
 
 	for (tries = 0;; tries++) {
@@ -448,6 +450,7 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 	w.spool_out = w.spool_err = -1;
 	w.lenv = setup->lenv;
 	w.lim.cg_procs_fd = -1;
+	w.lim.cg1_procs_fd = -1;
 	fb_init(&w.in);
 	fb_init(&w.out);
 

@@ -118,3 +118,21 @@ awk_alloc() {
 		assert_prun_error "^prun: --limit-cpu '.*'"
 	done
 }
+
+@test "--limit-procs binds root too, through a cgroup v1 pids.max where v2 has none" {
+	[[ $(id -u) -eq 0 ]] || skip "not root: RLIMIT_NPROC binds this user"
+	run_prun --help
+	[[ $(tr '\n' ' ' <<<"$output" | tr -s ' ') =~ "--limit-procs goes through pids.max of a cgroup v1" ]] ||
+	    skip "no cgroup v1 pids hierarchy to use here"
+	mk_jobs jobs 'for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; wait' \
+	    'for i in 1 2; do sleep 0.1 & done; wait; echo fits' >/dev/null
+	run_prun --separate-stderr -k -j 1 --limit-procs 4 "$T/jobs"
+	assert_equal "$status" 1
+	assert_output fits
+	[[ $stderr =~ "prun: job 1: failed with exit "[0-9]+" under --limit-procs 4" ]] ||
+	    fail "no line naming the limit: $stderr"
+	# Nothing of the run is left in the hierarchy.
+	run find /sys/fs/cgroup/pids -maxdepth 2 -name 'prun-*'
+	assert_output ""
+	assert_no_leftovers
+}
