@@ -334,7 +334,9 @@ tmux_type() {
 	wait_for_file "$T/p1"
 	local p1 pw pp
 	p1=$(cat "$T/p1")
-	pw=$(ps -o ppid= -p "$p1" 2>&1) && pp=$(ps -o ppid= -p "$pw" 2>&1) ||
+	# ps pads short pids with blanks: strip them before passing one on.
+	pw=$(ps -o ppid= -p "$p1" 2>&1) && pw=${pw// /} &&
+	    pp=$(ps -o ppid= -p "$pw" 2>&1) ||
 	    fail "job 1 ($p1) is gone: [$pw] [$pp] $(cat -A "$T/p1"; ps -eo pid,ppid,pgid,stat,etime,args | grep -F -e "$T" -e "prun: worker" -e "$p1")"
 	pp=${pp// /}
 	# The job is in a process group of its own, not the terminal's.
