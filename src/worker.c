@@ -98,6 +98,9 @@ build_env(struct worker *w)
  * leaves a '.' where the original argv[0] ended when the title is shorter
  * than the path prun was started by; end the title there instead.
  */
+static void set_title(struct worker *, const char *, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+
 static void
 set_title(struct worker *w, const char *fmt, ...)
 {

@@ -44,7 +44,7 @@ kill_worker_test() {
 	local sig=$1 i w
 	mkdir "$T/b"
 	{
-		echo "echo \$PPID >'$T/w1'; waitfor '$T/killed' 60"
+		echo "echo \$PPID >'$T/w1.tmp'; mv '$T/w1.tmp' '$T/w1'; waitfor '$T/killed' 60"
 		echo "waitfor '$T/killed' 60 && echo job-2"
 		for i in 3 4; do
 			echo "touch '$T/b/$i'; waitcount '$T/b' 2 && echo job-$i"
@@ -78,7 +78,7 @@ kill_worker_test() {
 
 @test "the job of a killed worker does not outlive prun" {
 	{
-		echo "echo \$PPID >'$T/w1'; waitfor '$T/never' 60"
+		echo "echo \$PPID >'$T/w1.tmp'; mv '$T/w1.tmp' '$T/w1'; waitfor '$T/never' 60"
 		echo "waitfor '$T/killed' 60 && echo job-2"
 		echo "echo job-3"
 	} >"$T/orphan.jobs"
@@ -98,7 +98,7 @@ kill_worker_test() {
 	mkdir "$T/w"
 	{
 		for i in 1 2 3; do
-			echo "echo \$PPID >'$T/w/$i'; waitfor '$T/killed' 60"
+			echo "echo \$PPID >'$T/w.$i.tmp'; mv '$T/w.$i.tmp' '$T/w/$i'; waitfor '$T/killed' 60"
 		done
 		for i in $(seq 4 9); do echo "echo job-$i"; done
 	} >"$T/all.jobs"
@@ -120,9 +120,9 @@ kill_worker_test() {
 	mkfifo "$T/fifo"
 	exec {w}<>"$T/fifo"
 	start_prun_bg -j 2 <"$T/fifo" {w}>&-
-	echo "echo \$PPID >'$T/w1'; waitgrep job-3 '$OUT' 60 && echo job-1" >&"$w"
+	echo "echo \$PPID >'$T/w1.tmp'; mv '$T/w1.tmp' '$T/w1'; waitgrep job-3 '$OUT' 60 && echo job-1" >&"$w"
 	wait_for_file "$T/w1"
-	echo "echo \$PPID >'$T/w2'; echo job-2" >&"$w"
+	echo "echo \$PPID >'$T/w2.tmp'; mv '$T/w2.tmp' '$T/w2'; echo job-2" >&"$w"
 	wait_for_file "$T/w2"
 	# Once prun has printed job 2, its worker is idle.
 	wait_until 30 grep -qx job-2 "$OUT"

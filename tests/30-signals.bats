@@ -194,8 +194,8 @@ interrupt_test() {
 
 @test "SIGKILL of prun: workers, jobs and setsid() escapees are gone within seconds" {
 	mk_jobs jobs \
-	    'setsid sh -c "echo \$\$ >\"$T/esc1\"; exec sleep 600" & touch "$T/r1"; sleep 600' \
-	    'setsid sh -c "echo \$\$ >\"$T/esc2\"; exec sleep 600" </dev/null >/dev/null 2>&1 & touch "$T/r2"; wait' \
+	    'setsid sh -c "echo \$\$ >\"$T/esc1.tmp\"; mv \"$T/esc1.tmp\" \"$T/esc1\"; exec sleep 600" & touch "$T/r1"; sleep 600' \
+	    'setsid sh -c "echo \$\$ >\"$T/esc2.tmp\"; mv \"$T/esc2.tmp\" \"$T/esc2\"; exec sleep 600" </dev/null >/dev/null 2>&1 & touch "$T/r2"; wait' \
 	    'touch "$T/r3"; exec sleep 600' >/dev/null
 	start_prun_bg -j 3 "$T/jobs" </dev/null
 	wait_for_file "$T/r1"

@@ -118,7 +118,7 @@ zombies() {
 
 @test "--timeout kills a job's setsid() escapee before the next job starts" {
 	# One worker: job 2 starts only once job 1 is over, escapees included.
-	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc\"; exec sleep 600" & wait' \
+	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc.tmp\"; mv \"$T/esc.tmp\" \"$T/esc\"; exec sleep 600" & wait' \
 	    'e=$(cat "$T/esc"); [ -n "$e" ] && ! kill -0 $e 2>/dev/null && echo escapee-gone' >/dev/null
 	run_prun --separate-stderr -j 1 --timeout 1 "$T/jobs"
 	assert_equal "$status" 1
@@ -127,7 +127,7 @@ zombies() {
 }
 
 @test "SIGINT kills a job's setsid() escapee too" {
-	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc\"; trap \"\" INT TERM HUP; exec sleep 600" & wait' >/dev/null
+	mk_jobs jobs 'setsid sh -c "echo \$\$ >\"$T/esc.tmp\"; mv \"$T/esc.tmp\" \"$T/esc\"; trap \"\" INT TERM HUP; exec sleep 600" & wait' >/dev/null
 	start_prun_bg "$T/jobs" </dev/null
 	wait_for_file "$T/esc"
 	local e
