@@ -254,3 +254,29 @@ fd_spool_open(const char *dir)
 	errno = saved;
 	return fd;
 }
+
+/*
+ * Read a small file (a /proc or cgroup file) whole into buf, NUL-terminated;
+ * the number of bytes read, or -1 with errno when it can't be opened.
+ */
+ssize_t
+fd_read_file(const char *path, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while (got < size - 1) {
+		n = read(fd, buf + got, size - 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (ssize_t)got;
+}

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "limits.h"
 #include "xmalloc.h"
 
@@ -56,23 +57,7 @@ struct cgroup_run {
 static int
 read_text(const char *path, char *buf, size_t size)
 {
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while (got < size - 1) {
-		n = read(fd, buf + got, size - 1 - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return 0;
+	return fd_read_file(path, buf, size) == -1 ? -1 : 0;
 }
 
 static int

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "procfs.h"
 
 const char *
@@ -26,26 +27,11 @@ static int
 read_small(const char *dir, const char *name, char *buf, size_t size)
 {
 	char path[PATH_MAX];
-	size_t got = 0;
-	ssize_t n;
-	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path))
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while (got < size - 1) {
-		n = read(fd, buf + got, size - 1 - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return got > 0 ? 0 : -1;
+	return fd_read_file(path, buf, size) > 0 ? 0 : -1;
 }
 
 /* "0.52 0.58 0.59 3/467 12345": the 3 runnable tasks of the fourth field. */
