@@ -75,7 +75,8 @@ deps:
 			echo "installing:$$missing"; \
 			apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			    $$missing >/dev/null || exit 1; \
+			    --no-install-recommends $$missing >/dev/null || \
+			    exit 1; \
 		else \
 			echo "missing packages:$$missing (run as root, or" \
 			    "apt-get install them)" >&2; exit 1; \
@@ -98,11 +99,11 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS)
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do $$t || rc=1; done; exit $$rc
 
-# BATS_JOBS=N runs N tests at a time (bats --jobs, with GNU parallel).
+# BATS_JOBS=N runs N test files at a time (bats --jobs, with GNU parallel);
+# the tests of one file still run one after the other, which costs less.
 test: prun
-	PRUN="$(CURDIR)/prun" bats \
-	    $(if $(filter-out 0 1,$(BATS_JOBS)),--jobs $(BATS_JOBS)) \
-	    $(BATS_FLAGS) tests
+	PRUN="$(CURDIR)/prun" bats $(if $(filter-out 0 1,$(BATS_JOBS)),--jobs \
+	    $(BATS_JOBS) --no-parallelize-within-files) $(BATS_FLAGS) tests
 
 bench: prun
 	bench/run
