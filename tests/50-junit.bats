@@ -172,11 +172,11 @@ case_field() {
 	# Control bytes become control pictures (U+2400 + byte), bad UTF-8
 	# becomes U+FFFD (one per ill-formed sequence), CR is kept.
 	run jq -j '.cases[0].out' <<<"$J"
-	assert_output $'a]]>b<c&d\u2401\u241b[31m\ufffd\ufffd\u00e9 "q"\r'
+	assert_output "$(utf8 'a]]>b<c&d\u2401\u241b[31m\ufffd\ufffd\u00e9 "q"\r')"
 	run jq -r '.cases[0].err == .cases[0].text, .cases[0].err' <<<"$J"
-	assert_output $'true\ne\u2402\ufffd\ufffd\ufffd\ufffd\tx'
+	assert_output "$(utf8 'true\ne\u2402\ufffd\ufffd\ufffd\ufffd\tx')"
 	run jq -r '.cases[0].name' <<<"$J"
-	assert_output --partial $'exit 1 # \u241b[1m\u2401\ufffd ]]> &<'
+	assert_output --partial "$(utf8 'exit 1 # \u241b[1m\u2401\ufffd ]]> &<')"
 }
 
 @test "long output: the last 64 KiB is kept, after a note of what was cut" {

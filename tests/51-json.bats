@@ -90,7 +90,7 @@ ev() {
 	each_line_parses "$T/ev.json"
 	run ev "$T/ev.json" '.[] | select(.event == "job_start" and .seq == 1) |
 	    .command'
-	assert_output $'true "q" \\ \t \e[1m \001 \177 caf\u00e9 \ufffd \ufffd \ufffd\ufffd\ufffd'
+	assert_output "$(utf8 'true "q" \\ \t \e[1m \001 \177 caf\u00e9 \ufffd \ufffd \ufffd\ufffd\ufffd')"
 	run ev "$T/ev.json" '.[] | select(.event == "job_start" and .seq == 2) |
 	    .command'
 	assert_output 'echo "</x>]]>&amp;"'

@@ -174,6 +174,15 @@ public_prun() {
 	PUB_PRUN=$PUB_DIR/prun
 }
 
+# utf8 FORMAT: printf FORMAT, its \uHHHH escapes in UTF-8 whatever the
+# locale (CI may have none).  bash's $'\uHHHH' is no help: it is expanded
+# when the test file is read, in the locale of that moment.
+utf8() {
+	local LC_ALL=C.UTF-8
+	# shellcheck disable=SC2059 # the format is the argument
+	printf "$1"
+}
+
 # mk_jobs NAME [LINE...]: write a command file $T/NAME, one LINE per line,
 # or stdin if no LINE is given, and print its path.
 mk_jobs() {
