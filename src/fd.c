@@ -41,24 +41,10 @@ fd_set_nonblock(int fd, int on)
 int
 fd_write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
-	ssize_t n;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+		.iov_len = len };
 
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				wait_writable(fd);
-				continue;
-			}
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fd_writev_all(fd, &iov, 1);
 }
 
 /*
