@@ -68,6 +68,19 @@ exec_failed(const char *shell, const char *name, int errnum)
 	(void)!writev(STDERR_FILENO, iov, 4);
 }
 
+void
+spawn_sigs_init(struct spawn_sigs *ss)
+{
+	struct sigaction sa;
+	int sig;
+
+	sigemptyset(&ss->reset);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+			sigaddset(&ss->reset, sig);
+}
+
 pid_t
 spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 {
@@ -107,8 +120,8 @@ spawn_job(const struct spawn_req *req, int *errnum, int *stage)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = SIG_DFL;
 		for (sig = 1; sig < NSIG; sig++)
-			sigaction(sig, &sa,
-			    NULL); /* fails harmlessly on some */
+			if (sigismember(&req->sigs->reset, sig) == 1)
+				sigaction(sig, &sa, NULL);
 		setpgid(0, 0);
 		if (lim != NULL) {
 			int i;
@@ -272,6 +285,13 @@ spawn_kill_orphans(pid_t spare_pgid)
 void
 spawn_reap_orphans(void)
 {
+	siginfo_t si;
+
+	/* No child at all, the usual case: nothing to look for in /proc. */
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 &&
+	    errno == ECHILD)
+		return;
 	spawn_kill_orphans(0);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;

@@ -15,7 +15,17 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
+
 struct job_limits;
+
+/*
+ * The signals whose disposition the worker changed or inherited as other
+ * than the default, found once: the child resets only those, not all 64.
+ */
+struct spawn_sigs {
+	sigset_t reset;
+};
 
 struct spawn_req {
 	const char *shell;
@@ -26,7 +36,11 @@ struct spawn_req {
 	char **envp;
 	char **argv; /* exec these words directly, no shell (direct.h) */
 	const struct job_limits *lim; /* or NULL */
+	const struct spawn_sigs *sigs;
 };
+
+/* Note which signals a child must set back to SIG_DFL. */
+void spawn_sigs_init(struct spawn_sigs *);
 
 /* Start the job; its pid, or -1 with *errnum and *stage set. */
 pid_t spawn_job(const struct spawn_req *, int *, int *);

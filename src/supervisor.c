@@ -14,6 +14,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -47,6 +48,12 @@
 #include "xmalloc.h"
 
 #define FDQ_MAX 8
+/*
+ * A pipe on stdout is grown to this (the unprivileged maximum): a job's
+ * spool then goes out in a few large splices instead of many 64 KiB ones,
+ * each of which waits for the reader.
+ */
+#define STDOUT_PIPE_SZ (1024 * 1024)
 
 struct supervisor;
 
@@ -117,6 +124,7 @@ struct supervisor {
 
 	struct ev_io sig_io;
 	struct ev_io out_io; /* stdout, a pipe: its reader going away */
+	int out_pipe; /* stdout is a pipe or a socket */
 	int stopping; /* start no new job */
 	const char *stop_why; /* what stopped it, when not a signal */
 	int exit_signal; /* the signal that stopped the run */
@@ -769,6 +777,14 @@ job_finish(struct supervisor *sup, struct job *j)
 		sup->naborted++;
 	if (report_job_end(sup->rep, j, 0) == -1)
 		report_failed(sup);
+	/*
+	 * Stdout is a pipe and this job printed: hand its worker the next
+	 * job before printing, since writing a large spool to the reader
+	 * blocks and the workers should be running jobs meanwhile.  (To a
+	 * file, where a failed write must stop any new job, not before.)
+	 */
+	if (h == HALT_NEVER && sup->out_pipe && j->outfd != -1)
+		dispatch(sup);
 	if (output_job_done(sup->out, j) == -1)
 		output_failed(sup, errno);
 	if (h != HALT_NEVER)
@@ -1410,6 +1426,10 @@ watch_stdout(struct supervisor *sup)
 	if (fstat(STDOUT_FILENO, &st) == -1 ||
 	    !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
 		return;
+	if (S_ISFIFO(st.st_mode) &&
+	    fcntl(STDOUT_FILENO, F_GETPIPE_SZ) < STDOUT_PIPE_SZ)
+		(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, STDOUT_PIPE_SZ);
+	sup->out_pipe = 1;
 	sup->out_io.cb = out_cb;
 	sup->out_io.arg = sup;
 	ev_io_add(sup->loop, &sup->out_io, STDOUT_FILENO, 0);

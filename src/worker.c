@@ -54,6 +54,7 @@ struct worker {
 	uint64_t seq;
 	struct limits_env lenv;
 	struct job_limits lim; /* the running job's */
+	struct spawn_sigs sigs;
 };
 
 static __dead void
@@ -246,6 +247,7 @@ run_job(struct worker *w, const struct msg_job *m)
 	req.cmd = m->cmd;
 	req.cmdlen = m->cmd_len;
 	req.envp = w->envp;
+	req.sigs = &w->sigs;
 	/* Plain words run without the shell, as under sh -c but faster. */
 	if ((m->flags & JOB_DIRECT) && m->cmd_len < sizeof(dbuf) &&
 	    direct_split(m->cmd, m->cmd_len, dbuf, dargv) > 0)
@@ -501,6 +503,7 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 	if ((w.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		_exit(1);
 	signal(SIGPIPE, SIG_IGN);
+	spawn_sigs_init(&w.sigs);
 
 	build_env(&w);
 	set_title(&w, "idle");
