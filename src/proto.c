@@ -211,7 +211,7 @@ proto_dec_job(const unsigned char *p, size_t len, struct msg_job *m,
 	m->lim_procs = get64(p + 44);
 	m->lim_files = get64(p + 52);
 	m->shell_len = get32(p + 60);
-	if (m->flags & ~(uint32_t)(JOB_DIRECT | JOB_F_NICE)) {
+	if (m->flags & ~(uint32_t)(JOB_DIRECT | JOB_F_NICE | JOB_F_LAST)) {
 		*errstr = "bad flags in job frame";
 		return -1;
 	}

@@ -31,7 +31,8 @@
  * In JOB, outmode is an enum prun_outmode.  Its flags: JOB_DIRECT says
  * the worker may exec a command that has no shell syntax directly,
  * without the shell (direct.h); JOB_F_NICE that the job runs at niceness
- * `nice` (absolute, -20..19).  The lim_* fields are the job's resource limits, 0
+ * `nice` (absolute, -20..19); JOB_F_LAST that no job will follow, so
+ * the worker exits once it has sent DONE, unasked.  The lim_* fields are the job's resource limits, 0
  * for none: memory in bytes, CPU time in seconds, processes and open
  * files in number.  The worker applies them its own way (a cgroup of the
  * job's own where it has one, else setrlimit in the child before exec),
@@ -65,7 +66,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 4
+#define PROTO_VERSION 5
 #define PROTO_HDR_LEN 8
 
 enum proto_type {
@@ -82,6 +83,7 @@ enum proto_type {
 /* JOB's flags. */
 #define JOB_DIRECT 0x1 /* exec a command without shell syntax directly */
 #define JOB_F_NICE 0x2 /* run at msg_job.nice */
+#define JOB_F_LAST 0x4 /* exit after this job's DONE */
 
 #define PROTO_FD_OUT 0x1
 #define PROTO_FD_ERR 0x2
@@ -106,7 +108,7 @@ struct msg_job {
 	uint32_t slot;
 	uint32_t outmode; /* enum prun_outmode */
 	uint32_t attempt;
-	uint32_t flags; /* JOB_DIRECT, JOB_F_NICE */
+	uint32_t flags; /* JOB_DIRECT, JOB_F_NICE, JOB_F_LAST */
 	int32_t nice;
 	uint64_t lim_mem; /* bytes; 0: no limit */
 	uint64_t lim_cpu; /* seconds */

@@ -258,8 +258,15 @@ void
 spawn_kill_orphans(pid_t spare_pgid)
 {
 	pid_t self = getpid(), kids[256], pgid;
+	siginfo_t si;
 	size_t i, n, k;
 	int round;
+
+	/* No child at all, the usual case: nothing to look for in /proc. */
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 &&
+	    errno == ECHILD)
+		return;
 
 	/* Killing one may orphan its children to us: go round a few times. */
 	for (round = 0; round < 16; round++) {
@@ -285,13 +292,6 @@ spawn_kill_orphans(pid_t spare_pgid)
 void
 spawn_reap_orphans(void)
 {
-	siginfo_t si;
-
-	/* No child at all, the usual case: nothing to look for in /proc. */
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 &&
-	    errno == ECHILD)
-		return;
 	spawn_kill_orphans(0);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;

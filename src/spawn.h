@@ -20,8 +20,9 @@
 struct job_limits;
 
 /*
- * The signals whose disposition the worker changed or inherited as other
- * than the default, found once: the child resets only those, not all 64.
+ * The signals whose disposition prun changed or inherited as other than
+ * the default, found once before the workers are forked: a job's child
+ * resets only those, not all 64 each time.
  */
 struct spawn_sigs {
 	sigset_t reset;

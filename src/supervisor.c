@@ -65,6 +65,7 @@ struct wslot {
 	int reaped; /* its process is waited for: pid means nothing now */
 	int alive; /* has a process and a socket */
 	int retiring; /* sent SHUTDOWN; replace it when it goes */
+	int last; /* runs the last job, then exits unasked */
 	int hello;
 	struct ev_io io;
 	struct framebuf in;
@@ -307,6 +308,16 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	if (sup->o->nice_set) {
 		m.flags |= JOB_F_NICE;
 		m.nice = sup->o->nice;
+	}
+	/*
+	 * Nothing can come after it (no input left, no retry, no eviction):
+	 * the worker exits as soon as it has reported, sparing the run's end
+	 * a round trip.  Should a job come after all, a new worker runs it.
+	 */
+	if (sup->in_eof && TAILQ_EMPTY(&sup->pending) && sup->nretrywait == 0 &&
+	    !sup->o->retries_set && sup->o->memfree == 0) {
+		m.flags |= JOB_F_LAST;
+		w->last = 1;
 	}
 	m.lim_mem = sup->o->limit_mem;
 	m.lim_cpu = sup->o->limit_cpu;
@@ -912,7 +923,9 @@ worker_done(struct wslot *w, const struct msg_done *d)
 	ev_timer_del(sup->loop, &j->timer);
 	w->job = NULL;
 	w->njobs++;
-	if (sup->o->max_jobs_per_worker > 0 &&
+	if (w->last)
+		w->retiring = 1; /* it is exiting */
+	else if (sup->o->max_jobs_per_worker > 0 &&
 	    w->njobs >= (unsigned long)sup->o->max_jobs_per_worker) {
 		w->retiring = 1;
 		proto_enc_shutdown(&w->out);
@@ -1153,6 +1166,7 @@ worker_start(struct supervisor *sup, struct wslot *w)
 	w->hello = 0;
 	w->job = NULL;
 	w->njobs = 0;
+	w->last = 0;
 	w->nfdq = 0;
 	w->io.cb = worker_cb;
 	w->io.arg = w;
@@ -1477,6 +1491,7 @@ setup_machine(struct supervisor *sup, int nw)
 	sup->admit = admit_new(sup->o, sup->loop, js, admit_wake, sup);
 	sup->cg = cgroup_run_new(sup->o);
 	cgroup_run_env(sup->cg, &sup->wsetup.lenv);
+	spawn_sigs_init(&sup->wsetup.sigs);
 }
 
 int

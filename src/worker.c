@@ -454,6 +454,7 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 	w.opts = opts;
 	w.spool_out = w.spool_err = -1;
 	w.lenv = setup->lenv;
+	w.sigs = setup->sigs;
 	w.lim.cg_procs_fd = -1;
 	w.lim.cg1_procs_fd = -1;
 	fb_init(&w.in);
@@ -503,7 +504,6 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 	if ((w.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		_exit(1);
 	signal(SIGPIPE, SIG_IGN);
-	spawn_sigs_init(&w.sigs);
 
 	build_env(&w);
 	set_title(&w, "idle");
@@ -530,6 +530,8 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 				run_job(&w, &job);
 				free(shell);
 				free(cmd);
+				if (job.flags & JOB_F_LAST)
+					worker_exit(&w, 0);
 				continue;
 			case MSG_KILL:
 				break; /* its job has already ended */

@@ -13,11 +13,13 @@
 
 #include "limits.h"
 #include "prun.h"
+#include "spawn.h"
 
 /* What a worker inherits from the supervisor beside the options. */
 struct worker_setup {
 	int js_fds[2]; /* jobserver pipe the jobs get, or -1 */
 	struct limits_env lenv; /* the run's cgroup subtree, if any */
+	struct spawn_sigs sigs; /* what a job's child sets back to SIG_DFL */
 };
 
 __dead void worker_main(int, int, pid_t, const struct prun_opts *,

@@ -116,7 +116,7 @@ test_job(void)
 	in.slot = 3;
 	in.outmode = OUT_LINE;
 	in.attempt = 2;
-	in.flags = JOB_DIRECT | JOB_F_NICE;
+	in.flags = JOB_DIRECT | JOB_F_NICE | JOB_F_LAST;
 	in.nice = -7;
 	in.lim_mem = UINT64_C(1) << 40;
 	in.lim_cpu = 3;
@@ -133,9 +133,10 @@ test_job(void)
 	tap_ok(p != NULL && proto_dec_job(p, hdr.len, &out, &errstr) == 0 &&
 		out.seq == in.seq && out.slot == 3 && out.outmode == OUT_LINE &&
 		out.attempt == 2 && out.shell_len == 7 &&
-		out.flags == (JOB_DIRECT | JOB_F_NICE) && out.nice == -7 &&
-		out.lim_mem == in.lim_mem && out.lim_cpu == 3 &&
-		out.lim_procs == 50 && out.lim_files == UINT64_MAX &&
+		out.flags == (JOB_DIRECT | JOB_F_NICE | JOB_F_LAST) &&
+		out.nice == -7 && out.lim_mem == in.lim_mem &&
+		out.lim_cpu == 3 && out.lim_procs == 50 &&
+		out.lim_files == UINT64_MAX &&
 		memcmp(out.shell, "/bin/sh", 7) == 0 &&
 		out.cmd_len == in.cmd_len &&
 		memcmp(out.cmd, cmd, in.cmd_len) == 0,
@@ -175,7 +176,7 @@ test_job(void)
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: an unknown output mode is rejected");
 	put32(q + 12, OUT_UNGROUP);
-	put32(q + 20, 4);
+	put32(q + 20, 8);
 	tap_ok(proto_dec_job(q, hdr.len, &out, &errstr) == -1,
 	    "job: an unknown flag is rejected");
 	put32(q + 20, JOB_F_NICE);
