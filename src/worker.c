@@ -46,6 +46,13 @@ struct worker {
 	struct framebuf out;
 	int spool_out; /* -1 until needed; kept while jobs leave it empty */
 	int spool_err;
+	/*
+	 * Spools handed over with the last DONE, closed once the next job
+	 * runs: whichever process closes an unlinked file last frees its
+	 * pages, and that work is better done here, while a job runs, than
+	 * in the supervisor's loop.
+	 */
+	int given[2];
 	int sigfd;
 	char **envp;
 	char *env_seq; /* "PRUN_SEQ=..." inside envp */
@@ -218,6 +225,18 @@ spool_full(int fd)
 	return (geteuid() == 0 ? sv.f_bfree : sv.f_bavail) == 0;
 }
 
+static void
+close_given(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (w->given[i] != -1) {
+			close(w->given[i]);
+			w->given[i] = -1;
+		}
+}
+
 /* Run one job to its end and report it; m's strings are NUL-terminated. */
 static void
 run_job(struct worker *w, const struct msg_job *m)
@@ -323,6 +342,7 @@ run_job(struct worker *w, const struct msg_job *m)
 	 * the -1.
 	 */
 	pidfd = (int)syscall(SYS_pidfd_open, w->job, 0);
+	close_given(w);
 	for (;;) {
 		pfd[0].fd = w->sock;
 		pfd[0].events = POLLIN;
@@ -385,14 +405,15 @@ report:
 	}
 	proto_enc_done(&w->out, &d);
 	send_frame(w, fds, nfds);
+	close_given(w); /* when the job did not start */
 	/* Spools that went to the supervisor are its now; empty ones stay. */
 	if (d.fdmask & PROTO_FD_OUT) {
-		close(w->spool_out);
+		w->given[0] = w->spool_out;
 		w->spool_out = -1;
 	} else if (w->spool_out != -1)
 		lseek(w->spool_out, 0, SEEK_SET);
 	if (d.fdmask & PROTO_FD_ERR) {
-		close(w->spool_err);
+		w->given[1] = w->spool_err;
 		w->spool_err = -1;
 	} else if (w->spool_err != -1)
 		lseek(w->spool_err, 0, SEEK_SET);
@@ -453,6 +474,7 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 	w.slot = slot;
 	w.opts = opts;
 	w.spool_out = w.spool_err = -1;
+	w.given[0] = w.given[1] = -1;
 	w.lenv = setup->lenv;
 	w.sigs = setup->sigs;
 	w.lim.cg_procs_fd = -1;
