@@ -118,9 +118,7 @@ admit_new(const struct prun_opts *o, struct evloop *loop, struct jobserver *js,
 	a->wake = wake;
 	a->arg = arg;
 	a->procdir = procfs_dir();
-	a->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (a->ncpu < 1)
-		a->ncpu = 1;
+	a->ncpu = o->ncpu;
 	a->timer.cb = timer_cb;
 	a->timer.arg = a;
 	a->js_io.cb = token_cb;

@@ -488,9 +488,7 @@ parse_jobs(const char *arg, struct prun_opts *o)
 	char *end;
 	double pct;
 
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu < 1)
-		ncpu = 1;
+	ncpu = o->ncpu;
 	o->jobs_unlimited = 0; /* the last -j wins, as in GNU parallel */
 	if (*arg == '\0')
 		goto bad;
@@ -563,9 +561,8 @@ size_arg(const char *opt, const char *arg)
 
 /* --load MAX: a number of runnable tasks, or N% of the CPUs. */
 static double
-parse_load(const char *arg)
+parse_load(const char *arg, long ncpu)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	double v;
 	char *end;
 
@@ -574,7 +571,7 @@ parse_load(const char *arg)
 	if (end == arg || errno != 0 || !(v > 0) || v > 1e9 || *arg == ' ')
 		goto bad;
 	if (*end == '%' && end[1] == '\0')
-		v = (ncpu < 1 ? 1 : (double)ncpu) * v / 100.0;
+		v = (double)ncpu * v / 100.0;
 	else if (*end != '\0')
 		goto bad;
 	return v;
@@ -792,9 +789,9 @@ main(int argc, char *argv[])
 	o.outmode = OUT_GROUP;
 	termseq_default(&o.termseq);
 	o.out_fd = STDOUT_FILENO;
-	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (o.jobs < 1)
-		o.jobs = 1;
+	if ((o.ncpu = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		o.ncpu = 1;
+	o.jobs = (int)o.ncpu;
 	files = xcalloc((size_t)argc + 1, sizeof(*files));
 
 	*p++ = ':'; /* report a missing argument as ':' */
@@ -874,7 +871,7 @@ main(int argc, char *argv[])
 				INT_MAX);
 			break;
 		case OPT_LOAD:
-			o.load_max = parse_load(optarg);
+			o.load_max = parse_load(optarg, o.ncpu);
 			break;
 		case OPT_MEMFREE:
 			o.memfree = size_arg("--memfree", optarg);

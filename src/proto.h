@@ -32,11 +32,12 @@
  * the worker may exec a command that has no shell syntax directly,
  * without the shell (direct.h); JOB_F_NICE that the job runs at niceness
  * `nice` (absolute, -20..19); JOB_F_LAST that no job will follow, so
- * the worker exits once it has sent DONE, unasked.  The lim_* fields are the job's resource limits, 0
- * for none: memory in bytes, CPU time in seconds, processes and open
- * files in number.  The worker applies them its own way (a cgroup of the
- * job's own where it has one, else setrlimit in the child before exec),
- * so a frame means the same whatever the worker's machine offers.
+ * the worker exits once it has sent DONE, unasked.  The lim_* fields are
+ * the job's resource limits, 0 for none: memory in bytes, CPU time in
+ * seconds, processes and open files in number.  The worker applies them
+ * its own way (a cgroup of the job's own where it has one, else setrlimit
+ * in the child before exec), so a frame means the same whatever the
+ * worker's machine offers.
  *
  * In DONE, dflags bit 0 (DONE_F_OOM) says the kernel's OOM killer killed
  * a process of the job in its memory-limited cgroup; bit 1

@@ -83,6 +83,7 @@ enum prun_jobserver { JS_AUTO, JS_ON, JS_OFF };
 struct prun_opts {
 	char **files; /* command files; none means stdin */
 	int nfiles;
+	long ncpu; /* online CPUs, >= 1: read once, it costs a file read */
 	int jobs; /* -j, resolved to a worker count >= 1 */
 	int jobs_unlimited; /* -j 0: as many as limits allow */
 	const char *shell; /* --shell, default /bin/sh */

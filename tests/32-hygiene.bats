@@ -88,6 +88,31 @@ FDS='ls /proc/$$/fd'
 	assert_no_leftovers
 }
 
+@test "a job starts with every signal at its default, even those prun inherited ignored" {
+	# prun is started with HUP, USR1 and PIPE ignored (as under nohup, or
+	# a parent that ignores SIGPIPE); it ignores PIPE itself besides.
+	local ign='trap "" HUP USR1 PIPE; exec "$0" "$@"'
+	# The setup does ignore them (bits 12, 9 and 0 of the mask).
+	local word mask
+	read -r word mask < <(sh -c "$ign" grep SigIgn /proc/self/status)
+	(((0x$mask & 0x1201) == 0x1201)) || fail "not ignored: $mask"
+	# With and without a shell.
+	mk_jobs jobs 'grep SigIgn /proc/self/status' 'grep SigIgn /proc/$$/status' >/dev/null
+	status=0
+	env "PRUN_TEST_MARK=$MARK" in-session "$SIDS" sh -c "$ign" "$PRUN" -k \
+	    "$T/jobs" >"$OUT" 2>"$ERR" || status=$?
+	assert_equal "$status" 0
+	local n=0
+	while read -r word mask; do
+		assert_equal "$word" SigIgn:
+		# Signals 1 to 31; libc keeps 32 and up for itself.
+		(((0x$mask & 0x7fffffff) == 0)) || fail "a job ignores signals: $mask"
+		n=$((n + 1))
+	done <"$OUT"
+	assert_equal "$n" 2
+	assert_no_leftovers
+}
+
 # zombies SID: pids of zombies in session SID.
 zombies() {
 	ps -s "$1" -o pid=,stat= | awk '$2 ~ /^Z/ { print $1 }'
