@@ -77,10 +77,11 @@ all: prun
 prun: $(BUILD)/prun
 	cp $(BUILD)/prun prun
 
-$(BUILD)/prun: $(OBJS)
+# The flags are in this file: a change to it rebuilds.
+$(BUILD)/prun: $(OBJS) Makefile
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-$(BUILD)/%.o: src/%.c | $(BUILD)
+$(BUILD)/%.o: src/%.c Makefile | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD):
