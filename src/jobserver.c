@@ -35,6 +35,30 @@ is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
+/*
+ * The next word of MAKEFLAGS from *p on (a backslash escapes the byte after
+ * it): where it starts, its length in *len; *p moves past it.  NULL at the
+ * end.
+ */
+static const char *
+next_word(const char **p, size_t *len)
+{
+	const char *w;
+	size_t n;
+
+	while (is_space(**p))
+		(*p)++;
+	if (**p == '\0')
+		return NULL;
+	w = *p;
+	for (n = 0; w[n] != '\0' && !is_space(w[n]); n++)
+		if (w[n] == '\\' && w[n + 1] != '\0')
+			n++;
+	*len = n;
+	*p = w + n;
+	return w;
+}
+
 int
 jobserver_parse(const char *mf, struct js_auth *a, const char **errstr)
 {
@@ -47,15 +71,8 @@ jobserver_parse(const char *mf, struct js_auth *a, const char **errstr)
 	a->rfd = a->wfd = -1;
 	if (mf == NULL)
 		return 0;
-	for (p = mf;; p = w + len) {
-		while (is_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		w = p;
-		for (len = 0; w[len] != '\0' && !is_space(w[len]); len++)
-			if (w[len] == '\\' && w[len + 1] != '\0')
-				len++;
+	p = mf;
+	while ((w = next_word(&p, &len)) != NULL) {
 		if (len == 2 && strncmp(w, "--", 2) == 0)
 			break; /* variable definitions follow */
 		if (len > 17 && strncmp(w, "--jobserver-auth=", 17) == 0) {
@@ -133,15 +150,8 @@ jobserver_makeflags(const char *mf, int njobs, int rfd, int wfd, int old_name)
 	size = strlen(mf) + strlen(ours) + 3;
 	b = xmalloc(size);
 	b[0] = '\0';
-	for (p = mf;; p = w + len) {
-		while (is_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		w = p;
-		for (len = 0; w[len] != '\0' && !is_space(w[len]); len++)
-			if (w[len] == '\\' && w[len + 1] != '\0')
-				len++;
+	p = mf;
+	while ((w = next_word(&p, &len)) != NULL) {
 		if (len == 2 && strncmp(w, "--", 2) == 0) {
 			rest = w;
 			break;

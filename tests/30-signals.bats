@@ -52,7 +52,7 @@ interrupt_test() {
 	# job 5 waits for a worker.
 	mk_jobs jobs \
 	    'echo done-1' \
-	    'echo started-2; touch "$T/r2"; sleep 600' \
+	    'echo started-2; touch "$T/r2"; exec sleep 600' \
 	    "trap 'echo caught-3; exit 7' $sig; touch \"\$T/r3\"; while :; do sleep 0.05; done" \
 	    'touch "$T/r4"; exec sleep 600' \
 	    'echo never-5; touch "$T/never"' >/dev/null
