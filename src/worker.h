@@ -4,7 +4,8 @@
  * A worker owns its end of the socketpair, its spool files and the job it
  * is running.  It reads JOB frames, runs each job through spawn.c, and
  * answers STARTED and DONE; it obeys KILL and exits on SHUTDOWN, on EOF
- * (the supervisor is gone) or on SIGTERM, killing its job first.  It never
+ * (the supervisor is gone) or on SIGTERM, killing its job first, and
+ * after the DONE of a job marked as the last (JOB_F_LAST).  It never
  * writes to prun's stdout or stderr except through a job in -u mode.
  * With --pin it binds itself, and so its jobs, to one CPU.
  */
