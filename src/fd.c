@@ -177,8 +177,14 @@ fd_recv_with_fds(int sock, void *buf, size_t len, int *fds, int *nfds)
 int
 fd_copy_all(int in, int out, off_t len)
 {
+	return fd_copy_range(in, out, 0, len);
+}
+
+/* The same for in's bytes from off up to len. */
+int
+fd_copy_range(int in, int out, off_t off, off_t len)
+{
 	char buf[65536];
-	off_t off = 0;
 	ssize_t n;
 
 	while (off < len) {

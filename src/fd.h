@@ -20,6 +20,7 @@ int fd_writev_all(int, struct iovec *, int);
 int fd_send_with_fds(int, const void *, size_t, const int *, int);
 ssize_t fd_recv_with_fds(int, void *, size_t, int *, int *);
 int fd_copy_all(int, int, off_t);
+int fd_copy_range(int, int, off_t, off_t);
 int fd_spool_open(const char *);
 ssize_t fd_read_file(const char *, char *, size_t);
 

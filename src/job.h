@@ -65,6 +65,7 @@ struct job {
 
 	struct ev_timer timer; /* its timeout, retry delay... */
 	TAILQ_ENTRY(job) entry;
+	TAILQ_ENTRY(job) oentry; /* output.c's queue for a pipe on stdout */
 };
 
 TAILQ_HEAD(jobq, job);

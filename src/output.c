@@ -13,11 +13,20 @@
  * whatever a job prints.  With -k only the oldest job prints live; what
  * the others print meanwhile is spooled, and printed when their turn
  * comes, as GNU parallel does.
+ *
+ * Grouped and untagged output to a pipe on stdout goes out as the pipe
+ * takes it: splice(2) with SPLICE_F_NONBLOCK (stdout itself stays as it
+ * is, blocking), the rest when epoll says there is room, while the loop
+ * runs on and the workers get new jobs.  Jobs wait their turn in a queue
+ * of at most OQ_MAX; beyond that, and at the end of the run, a write waits
+ * for the reader as it would anywhere else.
  */
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +44,7 @@
 #define OB_IOV 512 /* iovecs per writev(2) */
 #define OB_STAGE (64u * 1024) /* small pieces are copied together */
 #define OB_SMALL 512 /* what a small piece is */
+#define OQ_MAX 32 /* jobs queued for a slow pipe before writes wait */
 
 struct output;
 
@@ -88,22 +98,43 @@ struct output {
 	size_t cap;
 	uint64_t next;
 	size_t waiting;
+	/* A pipe on stdout: the jobs being printed, the first one partly. */
+	int async;
+	int draining; /* the run is over: wait for the reader */
+	int wfd; /* a dup of stdout, watched for room */
+	struct ev_io wio;
+	struct jobq oq;
+	size_t nq;
+	uint64_t qoff; /* bytes of the first one's stdout already out */
 };
 
 /* Marks a dispatched job that will never be printed. */
 static struct job skipped;
+
+static void wio_cb(struct ev_io *, uint32_t);
 
 struct output *
 output_new(const struct prun_opts *opts, struct evloop *loop,
     const struct output_hooks *hooks)
 {
 	struct output *out;
+	struct stat st;
 
 	out = xcalloc(1, sizeof(*out));
 	out->opts = opts;
 	out->loop = loop;
 	if (hooks != NULL)
 		out->hooks = *hooks;
+	TAILQ_INIT(&out->oq);
+	out->wfd = -1;
+	if (opts->outmode == OUT_GROUP && opts->tagstring == NULL &&
+	    opts->ci_groups == CI_NONE && opts->out_fd == STDOUT_FILENO &&
+	    fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    (out->wfd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) != -1) {
+		out->async = 1;
+		out->wio.cb = wio_cb;
+		out->wio.arg = out;
+	}
 	return out;
 }
 
@@ -118,6 +149,14 @@ output_free(struct output *out)
 
 	if (out == NULL)
 		return;
+	while ((j = TAILQ_FIRST(&out->oq)) != NULL) {
+		TAILQ_REMOVE(&out->oq, j, oentry);
+		job_free(j);
+	}
+	if (out->wio.added)
+		ev_io_del(out->loop, &out->wio);
+	if (out->wfd != -1)
+		close(out->wfd);
 	for (i = 0; i < out->cap; i++) {
 		if ((j = out->ring[i]) == NULL || j == &skipped)
 			continue;
@@ -664,11 +703,97 @@ output_job_exited(struct output *out, struct job *j)
 	}
 }
 
+/*
+ * Send the queued jobs' output as far as the pipe on stdout takes it; 0,
+ * or -1 with errno set when a write failed.  The first job's stdout goes
+ * out piece by piece; its stderr, and stdout past OQ_MAX queued jobs or
+ * once the run is over, as anywhere else.
+ */
+static int
+oq_pump(struct output *out)
+{
+	int fd = out->opts->out_fd, bol, r;
+	struct job *j;
+	loff_t off;
+	ssize_t n;
+
+	while ((j = TAILQ_FIRST(&out->oq)) != NULL) {
+		while (!out->failed && j->outfd != -1 &&
+		    out->qoff < j->out_bytes) {
+			off = (loff_t)out->qoff;
+			prewrite(out, fd);
+			n = splice(j->outfd, &off, fd, NULL,
+			    (size_t)(j->out_bytes - out->qoff),
+			    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+			if (n > 0) {
+				out->qoff += (uint64_t)n;
+				continue;
+			}
+			if (n == 0)
+				break; /* the file shrank */
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN && !out->draining &&
+			    out->nq <= OQ_MAX) {
+				if (!out->wio.added &&
+				    ev_io_add(out->loop, &out->wio, out->wfd,
+					EPOLLOUT) == -1)
+					return fail(out, "writing output");
+				return 0;
+			}
+			if (errno != EAGAIN && errno != EINVAL)
+				return fail(out, "writing output");
+			/* Wait for the reader, or no splice for this pair. */
+			if (fd_copy_range(j->outfd, fd, (off_t)out->qoff,
+				(off_t)j->out_bytes) == -1)
+				return fail(out, "writing output");
+			break;
+		}
+		TAILQ_REMOVE(&out->oq, j, oentry);
+		out->nq--;
+		out->qoff = 0;
+		bol = 1;
+		r = copy_spool(out, j->errfd, j->err_bytes, STDERR_FILENO, NULL,
+		    0, &bol);
+		job_free(j);
+		if (r == -1)
+			return -1;
+	}
+	if (out->wio.added)
+		ev_io_del(out->loop, &out->wio);
+	return 0;
+}
+
+/* The pipe on stdout has room (or its reader went away). */
+static void
+wio_cb(struct ev_io *io, uint32_t events __unused)
+{
+	struct output *out = io->arg;
+
+	if (oq_pump(out) == -1 && out->hooks.write_failed != NULL)
+		out->hooks.write_failed(out->hooks.arg, errno);
+}
+
+int
+output_flush(struct output *out)
+{
+	out->draining = 1;
+	return oq_pump(out);
+}
+
 static int
 print_job(struct output *out, struct job *j)
 {
 	int r;
 
+	if (j->lb == NULL && out->async) {
+		TAILQ_INSERT_TAIL(&out->oq, j, oentry);
+		out->nq++;
+		/* The first waits for room already, unless too many wait. */
+		if (out->nq > 1 && out->nq <= OQ_MAX && out->wio.added)
+			return 0;
+		return oq_pump(out);
+	}
 	if (j->lb != NULL)
 		r = print_lb(out, j->lb);
 	else

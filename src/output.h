@@ -8,7 +8,7 @@
  * Takes ownership of each finished job handed to it and frees it once
  * printed.  It never reads the command file, never talks to workers and
  * never holds a job's output whole in memory: spools are copied with
- * sendfile(2) or read in chunks, and a --line-buffer stream holds at most
+ * sendfile(2) or splice(2) or read in chunks, and a --line-buffer stream holds at most
  * PRUN_LINE_MAX bytes of a line not yet ended (a longer line is passed on
  * in pieces).
  */
@@ -34,6 +34,12 @@ struct output_hooks {
 	 * dropped.  Failures inside output_job_done() are returned instead.
 	 */
 	void (*error)(void *, const char *, int);
+	/*
+	 * Writing a finished job's output failed outside output_job_done()
+	 * (to a pipe on stdout, which takes it as it can): errno; EPIPE, the
+	 * reader went away.  All later output is dropped.
+	 */
+	void (*write_failed)(void *, int);
 	void *arg;
 };
 
@@ -68,6 +74,12 @@ void output_job_retry(struct output *, struct job *);
  * errno set when stdout or stderr failed (EPIPE: the reader went away).
  */
 int output_job_done(struct output *, struct job *);
+
+/*
+ * The run is over: write what the pipe on stdout has not yet taken,
+ * waiting for its reader.  -1 with errno set when that fails.
+ */
+int output_flush(struct output *);
 
 /* A dispatched job that will never be printed (-k must not wait for it). */
 int output_job_skip(struct output *, uint64_t);

@@ -707,6 +707,12 @@ output_error(void *arg, const char *what, int error)
 	stop_now(sup, SIGKILL);
 }
 
+static void
+output_write_failed(void *arg, int errnum)
+{
+	output_failed(arg, errnum);
+}
+
 /* Say when a limit prun set is what ended a job. */
 static void
 warn_limit(struct supervisor *sup, const struct job *j)
@@ -1550,6 +1556,7 @@ supervisor_run(const struct prun_opts *o)
 		sup.prog = progress_new(o, sup.loop, run.total);
 	hooks.prewrite = output_prewrite;
 	hooks.error = output_error;
+	hooks.write_failed = output_write_failed;
 	hooks.arg = &sup;
 	sup.out = output_new(o, sup.loop, &hooks);
 	sup.in_io.cb = input_cb;
@@ -1607,6 +1614,8 @@ supervisor_run(const struct prun_opts *o)
 	dispatch(&sup);
 	while (!sup.done)
 		ev_run_once(sup.loop);
+	if (output_flush(sup.out) == -1)
+		output_failed(&sup, errno);
 	progress_finish(sup.prog);
 
 	shutdown_workers(&sup);

@@ -207,6 +207,32 @@ assert_grouped() {
 	assert_no_leftovers
 }
 
+@test "a reader slow to take stdout holds up no later job; the output comes whole, in order" {
+	# Job 1 prints more than a pipe holds and nobody reads prun's stdout
+	# until job 4 has run: the jobs after job 1 must not wait for that.
+	head -c 3000000 /dev/urandom >"$T/blob"
+	local keep
+	for keep in "" -k; do
+		rm -f "$T/r2" "$T/r3" "$T/r4" "$T/pipe"
+		jobs="$(mk_jobs slow.jobs "cat '$T/blob'" "echo two; touch '$T/r2'" \
+		    "echo three; touch '$T/r3'" "echo four; touch '$T/r4'")"
+		mkfifo "$T/pipe"
+		exec {hold}<>"$T/pipe"
+		BG_STDOUT="$T/pipe" start_prun_bg -j 1 ${keep:+"$keep"} "$jobs" </dev/null {hold}>&-
+		wait_for_file "$T/r4"
+		cat <"$T/pipe" >"$T/got" 3>&- {hold}>&- &
+		reader=$!
+		exec {hold}>&-
+		wait_prun
+		assert_equal "$status" 0
+		wait "$reader"
+		{ cat "$T/blob"; printf '%s\n' two three four; } >"$T/want"
+		run cmp "$T/got" "$T/want"
+		assert_success
+	done
+	assert_no_leftovers
+}
+
 @test "a job's output of 20 MB arrives intact" {
 	head -c 20000000 /dev/urandom >"$T/blob"
 	jobs="$(mk_jobs big.jobs "cat '$T/blob'" 'echo small')"
