@@ -19,6 +19,30 @@ teardown() {
 	common_teardown
 }
 
+# prun_stdout_unread FILE... -- ARG...: run prun ARG... in the background
+# with its stdout a pipe held open but not read until every FILE exists;
+# then read it all into $T/got, and wait for prun (its exit in $status).
+prun_stdout_unread() {
+	local files=() f hold reader
+	while [[ $1 != -- ]]; do
+		files+=("$1")
+		shift
+	done
+	shift
+	rm -f "$T/pipe"
+	mkfifo "$T/pipe"
+	exec {hold}<>"$T/pipe"
+	BG_STDOUT="$T/pipe" start_prun_bg "$@" </dev/null {hold}>&-
+	for f in "${files[@]}"; do
+		wait_for_file "$f"
+	done
+	cat <"$T/pipe" >"$T/got" 3>&- {hold}>&- &
+	reader=$!
+	exec {hold}>&-
+	wait_prun
+	wait "$reader"
+}
+
 @test "200 jobs: each job's output appears exactly once" {
 	for i in $(seq 1 200); do
 		echo "echo out-$i; echo err-$i >&2"
@@ -190,17 +214,8 @@ assert_grouped() {
 	head -c 3000000 /dev/urandom >"$T/blob"
 	jobs="$(mk_jobs big.jobs "cat '$T/blob' && touch '$T/fin.1'" \
 	    "cat '$T/blob' && touch '$T/fin.2'")"
-	mkfifo "$T/pipe"
-	exec {hold}<>"$T/pipe"
-	BG_STDOUT="$T/pipe" start_prun_bg -j 2 "$jobs" </dev/null {hold}>&-
-	wait_for_file "$T/fin.1"
-	wait_for_file "$T/fin.2"
-	cat <"$T/pipe" >"$T/got" 3>&- {hold}>&- &
-	reader=$!
-	exec {hold}>&-
-	wait_prun
+	prun_stdout_unread "$T/fin.1" "$T/fin.2" -- -j 2 "$jobs"
 	assert_equal "$status" 0
-	wait "$reader"
 	cat "$T/blob" "$T/blob" >"$T/want"
 	run cmp "$T/got" "$T/want"
 	assert_success
@@ -213,19 +228,11 @@ assert_grouped() {
 	head -c 3000000 /dev/urandom >"$T/blob"
 	local keep
 	for keep in "" -k; do
-		rm -f "$T/r2" "$T/r3" "$T/r4" "$T/pipe"
+		rm -f "$T/r2" "$T/r3" "$T/r4"
 		jobs="$(mk_jobs slow.jobs "cat '$T/blob'" "echo two; touch '$T/r2'" \
 		    "echo three; touch '$T/r3'" "echo four; touch '$T/r4'")"
-		mkfifo "$T/pipe"
-		exec {hold}<>"$T/pipe"
-		BG_STDOUT="$T/pipe" start_prun_bg -j 1 ${keep:+"$keep"} "$jobs" </dev/null {hold}>&-
-		wait_for_file "$T/r4"
-		cat <"$T/pipe" >"$T/got" 3>&- {hold}>&- &
-		reader=$!
-		exec {hold}>&-
-		wait_prun
+		prun_stdout_unread "$T/r4" -- -j 1 ${keep:+"$keep"} "$jobs"
 		assert_equal "$status" 0
-		wait "$reader"
 		{ cat "$T/blob"; printf '%s\n' two three four; } >"$T/want"
 		run cmp "$T/got" "$T/want"
 		assert_success
