@@ -18,29 +18,32 @@ WARNFLAGS = -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
 BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
 BSD_STATIC_LIBS := $(shell pkg-config --libs --static libbsd-overlay 2>/dev/null)
 
-# The plain build is linked statically where the C library's archive is
-# installed (Debian's libc6-dev has it): with no dynamic loader to run, a
-# one-job run is about 0.3 ms shorter and the supervisor smaller (1.5
-# rather than 1.8 MB).  STATIC=0 links dynamically (valgrind-check does:
-# memcheck cannot follow malloc in a static binary), though still with
-# libbsd's archive where there is one: loading two more shared libraries
-# would cost every run about 0.2 ms.
+# The plain build is linked statically where the archives of the C
+# library, libbsd and libmd are installed (Debian's -dev packages have
+# them): with no dynamic loader to run, a one-job run is about 0.2 ms
+# shorter and the supervisor smaller.  STATIC=0 links dynamically, into
+# build/dynamic (valgrind-check does: memcheck cannot follow malloc in a
+# static binary), though still with libbsd's archive where there is one:
+# loading two more shared libraries would cost every run about 0.2 ms.
 # SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 ifeq ($(SANITIZE),1)
 VARIANT = san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
-STATIC = 0
+override STATIC = 0
 else
 SANFLAGS =
-STATIC ?= $(shell f=$$($(CC) -print-file-name=libc.a) && test -f "$$f" && \
-	echo 1)
+STATIC ?= $(shell for a in libc.a libbsd.a libmd.a; do \
+	f=$$($(CC) -print-file-name=$$a); test -f "$$f" || exit 0; done; echo 1)
 endif
 BSD_ARCHIVE := $(shell f=$$($(CC) -print-file-name=libbsd.a) && \
 	test -f "$$f" && echo yes)
 ifeq ($(STATIC),1)
 VARIANT = plain
-STATICFLAGS = -static
+# A static PIE, where the toolchain can link one, keeps address space
+# randomization (about 0.1 ms more to start than a plain static binary).
+STATICFLAGS := $(shell f=$$($(CC) -print-file-name=rcrt1.o) && \
+	test -f "$$f" && echo -static-pie || echo -static)
 BSD_LIBS := $(BSD_STATIC_LIBS)
 else
 VARIANT ?= dynamic

@@ -26,7 +26,8 @@
  *
  * usage: probe -b MS [-a FILE]
  *	Spin until this process has used MS ms of CPU time, then append the
- *	CPU time it used in all (user+sys, seconds) to FILE as one line.
+ *	CPU time it used in all (user+sys, seconds), when it began spinning
+ *	and when it stopped (CLOCK_REALTIME, ns) to FILE as one line.
  */
 
 #include <sys/types.h>
@@ -263,20 +264,24 @@ stamp(const char *out)
 static void
 burn(long ms, const char *out)
 {
-	struct timespec ts;
+	struct timespec ts, t0, t1;
 	struct rusage ru;
-	char buf[32];
+	char buf[96];
 	double goal = (double)ms / 1000;
 	int fd, n;
 
+	clock_gettime(CLOCK_REALTIME, &t0);
 	do {
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	} while (ts_sec(ts) < goal);
 	if (out == NULL)
 		return;
 	getrusage(RUSAGE_SELF, &ru);
-	n = snprintf(buf, sizeof buf, "%.6f\n",
-	    tv_sec(ru.ru_utime) + tv_sec(ru.ru_stime));
+	clock_gettime(CLOCK_REALTIME, &t1);
+	n = snprintf(buf, sizeof buf, "%.6f %lld %lld\n",
+	    tv_sec(ru.ru_utime) + tv_sec(ru.ru_stime),
+	    (long long)t0.tv_sec * 1000000000 + t0.tv_nsec,
+	    (long long)t1.tv_sec * 1000000000 + t1.tv_nsec);
 	/* One write with O_APPEND: jobs running at once do not mix lines. */
 	fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (fd == -1)

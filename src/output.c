@@ -118,7 +118,7 @@ output_new(const struct prun_opts *opts, struct evloop *loop,
     const struct output_hooks *hooks)
 {
 	struct output *out;
-	struct stat st;
+	struct stat st, est;
 
 	out = xcalloc(1, sizeof(*out));
 	out->opts = opts;
@@ -127,9 +127,17 @@ output_new(const struct prun_opts *opts, struct evloop *loop,
 		out->hooks = *hooks;
 	TAILQ_INIT(&out->oq);
 	out->wfd = -1;
+	/*
+	 * Only where nothing but job output goes into that pipe: no joblog
+	 * rows (--joblog -) and not prun's stderr (2>&1), which would land
+	 * in the middle of a job's output.
+	 */
 	if (opts->outmode == OUT_GROUP && opts->tagstring == NULL &&
 	    opts->ci_groups == CI_NONE && opts->out_fd == STDOUT_FILENO &&
+	    (opts->joblog == NULL || strcmp(opts->joblog, "-") != 0) &&
 	    fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    (fstat(STDERR_FILENO, &est) == -1 || est.st_dev != st.st_dev ||
+		est.st_ino != st.st_ino) &&
 	    (out->wfd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) != -1) {
 		out->async = 1;
 		out->wio.cb = wio_cb;

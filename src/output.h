@@ -70,7 +70,8 @@ void output_job_retry(struct output *, struct job *);
 
 /*
  * A job is done (for good: no retry follows).  Prints it now, or keeps it
- * until the jobs dispatched before it are printed (-k).  Returns -1 with
+ * until the jobs dispatched before it are printed (-k); into a pipe on
+ * stdout, as the pipe takes it (see output_flush()).  Returns -1 with
  * errno set when stdout or stderr failed (EPIPE: the reader went away).
  */
 int output_job_done(struct output *, struct job *);

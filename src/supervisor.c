@@ -313,6 +313,9 @@ start_job(struct supervisor *sup, struct wslot *w, struct job *j)
 	 * Nothing can come after it (no input left, no retry, no eviction):
 	 * the worker exits as soon as it has reported, sparing the run's end
 	 * a round trip.  Should a job come after all, a new worker runs it.
+	 * The end of the input is known only once a read found it: for an
+	 * input shorter than -j, from the start; not reading ahead for it
+	 * otherwise keeps a job from waiting on a long read (comment lines).
 	 */
 	if (sup->in_eof && TAILQ_EMPTY(&sup->pending) && sup->nretrywait == 0 &&
 	    !sup->o->retries_set && sup->o->memfree == 0) {

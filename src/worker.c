@@ -35,6 +35,7 @@
 
 #define SOCK_FD 3
 #define FORK_TRIES 6 /* fork(2) EAGAIN: tries, 10 ms apart, doubling */
+#define GIVEN_HOLD_MS 100 /* an idle worker keeps handed-over spools */
 
 extern char **environ;
 
@@ -48,9 +49,9 @@ struct worker {
 	int spool_err;
 	/*
 	 * Spools handed over with the last DONE, closed once the next job
-	 * runs: whichever process closes an unlinked file last frees its
-	 * pages, and that work is better done here, while a job runs, than
-	 * in the supervisor's loop.
+	 * runs, or after GIVEN_HOLD_MS idle: whichever process closes an
+	 * unlinked file last frees its pages, and that work is better done
+	 * here, while a job runs, than in the supervisor's loop.
 	 */
 	int given[2];
 	int sigfd;
@@ -570,10 +571,17 @@ worker_main(int sock, int slot, pid_t parent, const struct prun_opts *opts,
 		pfd[0].events = POLLIN;
 		pfd[1].fd = w.sigfd;
 		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) == -1) {
+		/* Idle: give the supervisor a moment, then free the spools. */
+		r = poll(pfd, 2,
+		    w.given[0] != -1 || w.given[1] != -1 ? GIVEN_HOLD_MS : -1);
+		if (r == -1) {
 			if (errno == EINTR)
 				continue;
 			worker_exit(&w, 1);
+		}
+		if (r == 0) {
+			close_given(&w);
+			continue;
 		}
 		if (pfd[1].revents)
 			handle_signal(&w);
