@@ -70,15 +70,16 @@ fails_first() {
 	jobs=$(mk_jobs j \
 	    "date +%s.%N >>'$T/a'; echo a\$(wc -l <'$T/a') >>'$T/order'; [ \$(wc -l <'$T/a') -ge 3 ]" \
 	    "echo b >>'$T/order'" "echo c >>'$T/order'")
-	run_prun -j 2 --retries 3 --retry-delay 0.3 "$jobs"
+	# A delay long enough for jobs 2 and 3 to run on a loaded machine.
+	run_prun -j 2 --retries 3 --retry-delay 1 "$jobs"
 	assert_success
 	assert_equal "$(wc -l <"$T/a")" 3
 	# Jobs 2 and 3 ran while job 1 waited for its retry.
 	assert_equal "$(grep -n . "$T/order" | grep -E ':(b|c|a2)$' | cut -d: -f2 | tr '\n' ' ')" \
 	    "b c a2 "
-	# Tries 0.3 s then 0.6 s apart (at least).
+	# Tries 1 s then 2 s apart (at least).
 	run awk 'NR > 1 { printf "%d\n", ($1 - p) * 1000 } { p = $1 }' "$T/a"
-	[[ ${lines[0]} -ge 290 && ${lines[1]} -ge 590 ]] ||
+	[[ ${lines[0]} -ge 990 && ${lines[1]} -ge 1990 ]] ||
 		fail "gaps ${lines[*]} ms"
 }
 
