@@ -26,8 +26,12 @@
  *
  * usage: probe -b MS [-a FILE]
  *	Spin until this process has used MS ms of CPU time, then append the
- *	CPU time it used in all (user+sys, seconds), when it began spinning
- *	and when it stopped (CLOCK_REALTIME, ns) to FILE as one line.
+ *	CPU time it used in all (user+sys, seconds), when it began spinning,
+ *	when it stopped, and when its process was created (CLOCK_REALTIME,
+ *	ns) to FILE as one line.  The process's creation (the runner's fork)
+ *	is when it began spinning less the CPU time it had used and the time
+ *	it had waited for a CPU (/proc/self/schedstat): it never sleeps, so
+ *	that is all the time it has lived.
  */
 
 #include <sys/types.h>
@@ -264,13 +268,26 @@ stamp(const char *out)
 static void
 burn(long ms, const char *out)
 {
-	struct timespec ts, t0, t1;
+	struct timespec ts, t0, t1, c0;
 	struct rusage ru;
-	char buf[96];
+	char buf[128], ss[128];
 	double goal = (double)ms / 1000;
+	long long born, waited = 0, ran;
 	int fd, n;
 
 	clock_gettime(CLOCK_REALTIME, &t0);
+	/* This brings the CPU time up to date; schedstat's may lag. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	if ((fd = open("/proc/self/schedstat", O_RDONLY | O_CLOEXEC)) != -1) {
+		if ((n = (int)read(fd, ss, sizeof ss - 1)) > 0) {
+			ss[n] = '\0';
+			if (sscanf(ss, "%lld %lld", &ran, &waited) != 2)
+				waited = 0;
+		}
+		close(fd);
+	}
+	ran = (long long)c0.tv_sec * 1000000000 + c0.tv_nsec;
+	born = (long long)t0.tv_sec * 1000000000 + t0.tv_nsec - ran - waited;
 	do {
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	} while (ts_sec(ts) < goal);
@@ -278,10 +295,10 @@ burn(long ms, const char *out)
 		return;
 	getrusage(RUSAGE_SELF, &ru);
 	clock_gettime(CLOCK_REALTIME, &t1);
-	n = snprintf(buf, sizeof buf, "%.6f %lld %lld\n",
+	n = snprintf(buf, sizeof buf, "%.6f %lld %lld %lld\n",
 	    tv_sec(ru.ru_utime) + tv_sec(ru.ru_stime),
 	    (long long)t0.tv_sec * 1000000000 + t0.tv_nsec,
-	    (long long)t1.tv_sec * 1000000000 + t1.tv_nsec);
+	    (long long)t1.tv_sec * 1000000000 + t1.tv_nsec, born);
 	/* One write with O_APPEND: jobs running at once do not mix lines. */
 	fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (fd == -1)
