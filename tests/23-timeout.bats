@@ -19,11 +19,6 @@ teardown() {
 	common_teardown
 }
 
-# field LOG SEQ N: field N of SEQ's row in LOG.
-field() {
-	awk -F'\t' -v s="$2" -v n="$3" '$1 == s { print $n }' "$1"
-}
-
 @test "--timeout 1 on a job with a background child: back in under 5 s, nothing left" {
 	jobs=$(mk_jobs j "sh -c 'sleep 100 & sleep 100' $MARK")
 	SECONDS=0
@@ -33,7 +28,7 @@ field() {
 	assert_no_leftovers
 	run pgrep -f "sleep 100' $MARK"
 	assert_failure
-	assert_equal "$(field "$T/log" 1 7)/$(field "$T/log" 1 8)" "-1/15"
+	assert_equal "$(joblog_field "$T/log" 1 7)/$(joblog_field "$T/log" 1 8)" "-1/15"
 }
 
 @test "--timeout fires within 100 ms of the bound" {
@@ -41,7 +36,7 @@ field() {
 	run_prun -j 2 --timeout 0.5 --joblog "$T/log" "$jobs"
 	assert_equal "$status" 2
 	for s in 1 2; do
-		rt=$(field "$T/log" "$s" 4)
+		rt=$(joblog_field "$T/log" "$s" 4)
 		awk -v r="$rt" 'BEGIN { exit !(r >= 0.5 && r < 0.6) }' ||
 			fail "job $s ran $rt s for a 0.5 s timeout"
 	done
@@ -59,18 +54,18 @@ field() {
 	run_prun --timeout 0.3 --termseq TERM,300,KILL,25 --joblog "$T/log" \
 	    "$jobs"
 	assert_equal "$status" 1
-	assert_equal "$(field "$T/log" 1 7)/$(field "$T/log" 1 8)" "-1/9"
-	rt=$(field "$T/log" 1 4)
+	assert_equal "$(joblog_field "$T/log" 1 7)/$(joblog_field "$T/log" 1 8)" "-1/9"
+	rt=$(joblog_field "$T/log" 1 4)
 	awk -v r="$rt" 'BEGIN { exit !(r >= 0.6 && r < 3) }' ||
 		fail "ran $rt s"
 	# Another first signal: the job dies of it.
 	jobs=$(mk_jobs k 'sleep 30')
 	run_prun --timeout 0.3 --termseq SIGINT,1000 --joblog "$T/log2" "$jobs"
-	assert_equal "$(field "$T/log2" 1 7)/$(field "$T/log2" 1 8)" "-1/2"
+	assert_equal "$(joblog_field "$T/log2" 1 7)/$(joblog_field "$T/log2" 1 8)" "-1/2"
 	# A sequence that ends without KILL: SIGKILL still follows.
 	jobs=$(mk_jobs l "trap '' TERM; sleep 30")
 	run_prun --timeout 0.3 --termseq TERM,200 --joblog "$T/log3" "$jobs"
-	assert_equal "$(field "$T/log3" 1 7)/$(field "$T/log3" 1 8)" "-1/9"
+	assert_equal "$(joblog_field "$T/log3" 1 7)/$(joblog_field "$T/log3" 1 8)" "-1/9"
 }
 
 @test "--timeout N% is a share of the median runtime of succeeded jobs" {
@@ -79,8 +74,8 @@ field() {
 	run_prun -j 1 --timeout 300% --joblog "$T/log" "$jobs"
 	[[ $SECONDS -lt 10 ]] || fail "took $SECONDS s"
 	assert_equal "$status" 1
-	assert_equal "$(field "$T/log" 4 7)" "-1"
-	rt=$(field "$T/log" 4 4)
+	assert_equal "$(joblog_field "$T/log" 4 7)" "-1"
+	rt=$(joblog_field "$T/log" 4 4)
 	awk -v r="$rt" 'BEGIN { exit !(r >= 0.55 && r < 2) }' ||
 		fail "ran $rt s for 300% of 0.2 s"
 }
@@ -94,8 +89,8 @@ field() {
 	assert_equal "$status" 2
 	assert_no_leftovers
 	assert [ ! -e "$T/late" ]
-	assert_equal "$(field "$T/log" 2 7)/$(field "$T/log" 2 8)" "-1/15"
-	assert_equal "$(field "$T/log" 3 7)/$(field "$T/log" 3 8)" "-1/15"
+	assert_equal "$(joblog_field "$T/log" 2 7)/$(joblog_field "$T/log" 2 8)" "-1/15"
+	assert_equal "$(joblog_field "$T/log" 3 7)/$(joblog_field "$T/log" 3 8)" "-1/15"
 	assert_equal "${stderr_lines[-1]}" "prun: 2 of 3 jobs failed: 2 3"
 	# Cut short with no job failed: still not a success.
 	jobs=$(mk_jobs k 'true' "touch '$T/late'")

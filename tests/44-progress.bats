@@ -30,25 +30,6 @@ on_tty() {
 	return "$rc"
 }
 
-# screen FILE: replay the bytes in FILE on an imaginary terminal and print
-# what it shows at the end, one line per screen line, the cursor's line
-# last.  Knows \r, \n, ESC[K and ESC[...m; any other escape is an error.
-screen() {
-	perl -e '
-		local $/; $_ = <STDIN>; my @l; my $cur = ""; my $col = 0;
-		while (length) {
-			if (s/^\r//) { $col = 0; next }
-			if (s/^\n//) { push @l, $cur; $cur = ""; $col = 0; next }
-			if (s/^\e\[K//) { substr($cur, $col) = "" if $col < length $cur; next }
-			if (s/^\e\[[0-9;]*m//) { next }
-			die "unknown escape\n" if /^\e/;
-			s/^([^\r\n\e]+)//; my $t = $1;
-			$cur .= " " x ($col - length $cur) if $col > length $cur;
-			substr($cur, $col, length $t) = $t; $col += length $t;
-		}
-		print "$_\n" for @l; print "$cur\n";' <"$1"
-}
-
 # bars FILE: each progress line drawn, as text without escapes, one a line.
 bars() {
 	perl -ne 'BEGIN { $/ = "\r" } chomp; s/\e\[[0-9;]*[mK]//g; print "$_\n" if /done|local:/' <"$1"

@@ -21,11 +21,6 @@ teardown() {
 	common_teardown
 }
 
-# field LOG SEQ N: field N of SEQ's row in LOG.
-field() {
-	awk -F'\t' -v s="$2" -v n="$3" '$1 == s { print $n }' "$1"
-}
-
 @test "-j N% of the CPUs is rounded up, as GNU parallel: 1.5 CPUs give 2 workers" {
 	# A percentage that makes one and a half CPUs on any machine.
 	pct=$(awk -v n="$NCPU" 'BEGIN { printf "%.6f", 150 / n }')
@@ -92,14 +87,14 @@ field() {
 	jobs=$(mk_jobs j 'trap "exit 7" TERM; sleep 30 & wait' 'sleep 30')
 	run_prun -q -j 2 --timeout 0.3 --joblog "$T/log" "$jobs"
 	assert_equal "$status" 2
-	assert_equal "$(field "$T/log" 1 7)/$(field "$T/log" 1 8)" "7/0"
-	assert_equal "$(field "$T/log" 2 7)/$(field "$T/log" 2 8)" "-1/15"
+	assert_equal "$(joblog_field "$T/log" 1 7)/$(joblog_field "$T/log" 1 8)" "7/0"
+	assert_equal "$(joblog_field "$T/log" 2 7)/$(joblog_field "$T/log" 2 8)" "-1/15"
 	assert_no_leftovers
 	command -v parallel >/dev/null || skip "GNU parallel is not installed"
 	SHELL=/bin/sh timeout 60 parallel --will-cite -j 2 --timeout 0.3 \
 	    --joblog "$T/glog" <"$jobs" >/dev/null 2>&1 || true
-	assert_equal "$(field "$T/glog" 1 7)/$(field "$T/glog" 1 8)" "7/0"
-	assert_equal "$(field "$T/glog" 2 7)/$(field "$T/glog" 2 8)" "-1/15"
+	assert_equal "$(joblog_field "$T/glog" 1 7)/$(joblog_field "$T/glog" 1 8)" "7/0"
+	assert_equal "$(joblog_field "$T/glog" 2 7)/$(joblog_field "$T/glog" 2 8)" "-1/15"
 }
 
 @test "--halt now,fail=1 on such a job exits with its status, as GNU parallel" {

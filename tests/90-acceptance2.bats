@@ -26,30 +26,12 @@ on_tty() {
 	    >"$T/tty" </dev/null || true
 }
 
-# screen: what the terminal shows at the end of $T/tty, line by line
-# (\r, \n, ESC[K and colours understood).
-screen() {
-	perl -e '
-		local $/; $_ = <STDIN>; my @l; my $cur = ""; my $col = 0;
-		while (length) {
-			if (s/^\r//) { $col = 0; next }
-			if (s/^\n//) { push @l, $cur; $cur = ""; $col = 0; next }
-			if (s/^\e\[K//) { substr($cur, $col) = "" if $col < length $cur; next }
-			if (s/^\e\[[0-9;]*m//) { next }
-			die "unknown escape\n" if /^\e/;
-			s/^([^\r\n\e]+)//; my $t = $1;
-			$cur .= " " x ($col - length $cur) if $col > length $cur;
-			substr($cur, $col, length $t) = $t; $col += length $t;
-		}
-		print "$_\n" for @l; print "$cur\n";' <"$T/tty"
-}
-
 @test "--bar on a terminal: prun's messages during the run start a line of their own" {
 	# A timeout, a --halt and the failure summary, each printed while the
 	# bar is on the screen: the bar goes first, never ahead of the text.
 	mk_jobs to.jobs 'sleep 30 # '"$MARK" 'sleep 0.3; exit 3' 'echo three' >/dev/null
 	on_tty '$P --bar -j 2 --timeout 0.6 to.jobs >/dev/null'
-	run screen
+	run screen "$T/tty"
 	assert_success
 	assert_line --regexp '^prun: job 1 timed out: sleep 30'
 	assert_line --regexp '^prun: 2 of 3 jobs failed'
@@ -62,7 +44,7 @@ screen() {
 	on_tty '$P --bar -j 2 int.jobs >/dev/null & p=$!
 		while [ ! -e s.1 ] || [ ! -e s.2 ]; do sleep 0.05; done
 		sleep 0.3; kill -INT $p; wait $p; echo "rc=$?"'
-	run screen
+	run screen "$T/tty"
 	assert_success
 	assert_line --regexp '^prun: SIGINT: starting no new jobs, stopping 2 running$'
 	assert_line 'rc=130'
@@ -71,7 +53,7 @@ screen() {
 
 @test "--bar on a terminal: the --memfree waiting notice starts its own line" {
 	on_tty '$P --bar --memfree 1000T --deadline 2.5 "'"$(mk_jobs m.jobs 'echo x')"'" >/dev/null'
-	run screen
+	run screen "$T/tty"
 	assert_success
 	assert_line --regexp '^prun: waiting to start jobs: .*--memfree'
 	assert_line --regexp '^prun: --deadline reached'
@@ -108,7 +90,7 @@ screen() {
 	# with \r would land on or over their text.
 	mk_jobs u.jobs 'echo one; sleep 0.4; echo two' 'sleep 0.2; echo three' >/dev/null
 	on_tty '$P --bar -u -j 2 u.jobs'
-	run screen
+	run screen "$T/tty"
 	assert_success
 	assert_line one
 	assert_line two
@@ -116,6 +98,6 @@ screen() {
 	refute_output --partial $'\e'
 	run perl -ne 'print if /\r(?!\n)/ || /\e/' "$T/tty"
 	assert_output ''
-	run screen
+	run screen "$T/tty"
 	assert_line --regexp '^prun: 2/2 jobs done \(100%\)'
 }
